@@ -1,0 +1,387 @@
+"""The ``cohesion-bn`` command: parse arguments, call the public API, print.
+
+Every command that reads a model takes ``--model PATH`` (a model file, or a BIF, XMLBIF,
+XDSL, NET, UAI... file); the default is the shipped NATO cohesion model. A user's mistake
+ends with a message and exit status 2 (``validate`` exits 1 on an invalid file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import CohesionBNError, EvidenceError, ModelFileError
+
+__all__ = ["main"]
+
+
+def _pairs(items: Sequence[str] | None, flag: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items or ():
+        key, sep, value = item.partition("=")
+        if not sep or not key or not value:
+            raise EvidenceError(f"{flag} {item!r}: write NODE=STATE")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _vectors(items: Sequence[str] | None, flag: str) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {}
+    for item in items or ():
+        key, sep, value = item.partition("=")
+        if not sep or not key or not value:
+            raise EvidenceError(f"{flag} {item!r}: write NODE=p1,p2,... (one number per state)")
+        try:
+            out[key.strip()] = [float(v) for v in value.split(",")]
+        except ValueError:
+            raise EvidenceError(f"{flag} {item!r}: {value!r} is not a list of numbers") from None
+    return out
+
+
+def _load(args: argparse.Namespace) -> Any:
+    from .model import load_model
+
+    return load_model(args.model, format=getattr(args, "format", None),
+                      normalize=getattr(args, "normalize", False))
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, default=str))
+
+
+# ---------------------------------------------------------------------- commands
+
+
+def _cmd_scenarios(args: argparse.Namespace) -> int:
+    from .inference import check_expectations, compare_scenarios
+
+    model = _load(args)
+    if not model.spec.scenarios:
+        raise CohesionBNError(f"{args.model or 'the model'} defines no scenarios; use "
+                              "`cohesion-bn query --evidence NODE=STATE` instead")
+    targets = args.target or None
+    table = compare_scenarios(model, targets=targets)
+    checks = check_expectations(model)
+    if args.csv:
+        _write_new(Path(args.csv), table.reset_index().to_csv(index=False), args.force)
+    if args.json:
+        _print_json({
+            "model": model.spec.id,
+            "scenarios": {
+                sc.id: {node: {s: float(p) for s, p in grp.droplevel([0, 1])["probability"].items()}
+                        for node, grp in table.loc[sc.id:sc.id].groupby(level="node", sort=False)}
+                for sc in model.spec.scenarios},
+            "expectations": checks.to_dict(orient="records"),
+        })
+        return 0
+    wide = table["probability"].unstack("scenario")
+    wide = wide[[s.id for s in model.spec.scenarios]]
+    order = list(dict.fromkeys(table.index.droplevel(["scenario"]).tolist()))
+    wide = wide.loc[order]
+    shown = targets or _expectation_nodes(model) or model.nodes
+    with pd.option_context("display.float_format", "{:.3f}".format, "display.width", 120):
+        print(f"{model.spec.title or model.spec.id}: posteriors by scenario\n")
+        print(wide.loc[[i for i in wide.index if i[0] in shown]].to_string())
+    if len(checks):
+        print("\nThe source's expectations (effect E = P(strengthens) - P(weakens)):")
+        for _, row in checks.iterrows():
+            mark = "ok  " if row.ok else "MISS"
+            print(f"  {mark} {row.scenario:<14} {row.node:<13} expected {row.expected:<11} "
+                  f"got {row.observed:<11} ({row.value:+.3f})")
+        bad = int((~checks["ok"]).sum())
+        print(f"\n{len(checks) - bad} of {len(checks)} expectations hold.")
+    return 0
+
+
+def _expectation_nodes(model: Any) -> list[str]:
+    nodes: list[str] = []
+    for sc in model.spec.scenarios:
+        for n in [*sc.expect_effects, *sc.expect_most_likely]:
+            if n not in nodes:
+                nodes.append(n)
+    return nodes
+
+
+def _findings_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "evidence": _pairs(args.evidence, "--evidence"),
+        "soft": _vectors(args.soft, "--soft"),
+        "likelihood": _vectors(args.likelihood, "--likelihood"),
+        "do": _pairs(args.do, "--do"),
+    }
+
+
+def _cmd_query(args: argparse.Namespace) -> int:
+    model = _load(args)
+    post = model.query(args.target or None, **_findings_kwargs(args))
+    if args.json:
+        _print_json(post.to_dict())
+        return 0
+    print(f"Given {post.findings.describe()} "
+          f"(P(evidence) = {post.probability_of_evidence:.6g}):\n")
+    for node, ser in post.marginals.items():
+        print(f"{node}  ({model.label(node)})")
+        for state, p in ser.items():
+            bar = "#" * round(40 * float(p))
+            print(f"  {state:<20} {float(p):.4f}  {bar}")
+    return 0
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    model = _load(args)
+    kwargs = _findings_kwargs(args)
+    result = model.map(args.nodes, **kwargs) if args.nodes else model.mpe(**kwargs)
+    if args.json:
+        _print_json(result.to_dict())
+        return 0
+    kind = "MAP" if args.nodes else "MPE"
+    print(f"{kind} given {result.findings.describe()}: probability {result.probability:.6g}\n")
+    for node, state in result.assignment.items():
+        print(f"  {node:<24} {state}")
+    return 0
+
+
+def _cmd_describe(args: argparse.Namespace) -> int:
+    model = _load(args)
+    nodes = [model.resolve_node(n) for n in args.node] if args.node else model.nodes
+    if args.json:
+        out: dict[str, Any] = {"model": {"id": model.spec.id, "title": model.spec.title,
+                         "description": model.spec.description, "source": model.spec.source_text,
+                         "schema_version": model.spec.schema_version},
+               "nodes": []}
+        for nid in nodes:
+            n = model.spec.node(nid)
+            entry = n.to_dict()
+            entry["cpt"] = {"method": n.cpt.method, "parameters": _plain(n.cpt.params),
+                            "provenance": n.cpt.provenance.to_dict(),
+                            "table": _table_json(model, nid)}
+            if n.cpt.uncertainty is not None:
+                entry["cpt"]["uncertainty"] = _plain(n.cpt.uncertainty)
+            out["nodes"].append(entry)
+        out["scenarios"] = [s.to_dict() for s in model.spec.scenarios]
+        _print_json(out)
+        return 0
+    spec = model.spec
+    print(f"{spec.title or spec.id}  ({len(spec.nodes)} nodes, {model.n_parameters} CPT entries, "
+          f"{len(spec.scenarios)} scenarios)")
+    if spec.description:
+        print(spec.description.strip())
+    for nid in nodes:
+        n = spec.node(nid)
+        print(f"\n{n.id}: {n.display}")
+        print(f"  states:  {', '.join(n.states)}{'' if n.ordered else '  (not ordered)'}")
+        print(f"  parents: {', '.join(n.parents) or '-'}")
+        prov = n.cpt.provenance
+        print(f"  cpt:     {n.cpt.method}; {prov.method} ({prov.source}, {prov.date})")
+        if args.tables:
+            with pd.option_context("display.float_format", "{:.3f}".format, "display.width", 150):
+                print(model.cpt_frame(nid).to_string())
+    return 0
+
+
+def _table_json(model: Any, nid: str) -> list[dict[str, Any]]:
+    import itertools
+
+    n = model.spec.node(nid)
+    arr = model.cpt(nid)
+    rows = []
+    for combo in itertools.product(*(range(len(model.states(p))) for p in n.parents)):
+        given = {p: model.states(p)[i] for p, i in zip(n.parents, combo, strict=True)}
+        col = arr[(slice(None), *combo)]
+        rows.append({"given": given, "p": {s: float(v) for s, v in zip(n.states, col,
+                                                                       strict=True)}})
+    return rows
+
+
+def _plain(obj: Any) -> Any:
+    if isinstance(obj, dict) or hasattr(obj, "items"):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_plain(v) for v in obj]
+    return obj
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .model import load_model
+
+    failed = 0
+    for path in args.files:
+        try:
+            model = load_model(path, format=args.format)
+            model.network  # noqa: B018 - building it is part of the check
+        except ModelFileError as exc:
+            failed += 1
+            print(str(exc))
+            continue
+        except CohesionBNError as exc:
+            failed += 1
+            print(f"{path}: {exc}")
+            continue
+        print(f"{path}: valid ({len(model.nodes)} nodes, {model.n_parameters} CPT entries, "
+              f"{len(model.spec.scenarios)} scenarios)")
+    return 1 if failed else 0
+
+
+def _write_new(path: Path, text: str, force: bool) -> None:
+    if path.exists() and not force:
+        raise CohesionBNError(f"{path} exists; nothing was overwritten (use --force to replace "
+                              "it, or choose another name)")
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {path}", file=sys.stderr)
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .spec import dump_spec
+
+    model = _load(args)
+    out = Path(args.to)
+    if out.exists() and not args.force:
+        raise CohesionBNError(f"{out} exists; nothing was overwritten (use --force to replace "
+                              "it, or choose another name)")
+    fmt = args.to_format
+    if fmt == "yaml" or (fmt is None and out.suffix.lower() in (".yaml", ".yml")):
+        dump_spec(model.spec, out, overwrite=True)
+    else:
+        from .formats import write_network
+
+        labels = {n.id: n.label for n in model.spec.nodes if n.label}
+        write_network(model.network, out, format=fmt, labels=labels)
+    print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .plots import plot_network, plot_scenarios
+
+    model = _load(args)
+    out = Path(args.out or f"{model.spec.id}_{args.what}.png")
+    if out.exists() and not args.force:
+        raise CohesionBNError(f"{out} exists; nothing was overwritten (use --force)")
+    if args.what == "network":
+        ax = plot_network(model)
+    else:
+        node = model.resolve_node(args.node) if args.node else model.spec.topological_order()[-1]
+        ax = plot_scenarios(model.scenarios(targets=[node]), node)
+    fig = ax.figure
+    fig.tight_layout()
+    fig.savefig(out, dpi=args.dpi)
+    plt.close(fig)
+    print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
+# ------------------------------------------------------------------------ parser
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cohesion-bn",
+        description="Bayesian networks of NATO cohesion: query, compare scenarios, export.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def model_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--model", metavar="PATH", default=None,
+                       help="model file (YAML) or BIF/XMLBIF/XDSL/NET/UAI file "
+                            "(default: the shipped NATO cohesion model)")
+        p.add_argument("--format", default=None,
+                       help="read the model in this format (default: from the file)")
+        p.add_argument("--normalize", action="store_true",
+                       help="normalise foreign tables whose columns do not sum to 1")
+
+    def findings_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--evidence", "-e", action="append", metavar="NODE=STATE",
+                       help="hard evidence (repeatable)")
+        p.add_argument("--soft", action="append", metavar="NODE=P1,P2,...",
+                       help="soft evidence: the node's new distribution (Jeffrey's rule)")
+        p.add_argument("--likelihood", action="append", metavar="NODE=L1,L2,...",
+                       help="likelihood (virtual) evidence: ratios multiplying the joint")
+        p.add_argument("--do", action="append", metavar="NODE=STATE",
+                       help="intervention: set the node, cutting it from its parents")
+        p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("scenarios", help="posteriors under each scenario of the model file, "
+                       "and the source's expectations")
+    model_args(p)
+    p.add_argument("--target", "-t", action="append", metavar="NODE", help="nodes to show")
+    p.add_argument("--csv", metavar="FILE", help="also write the long table as CSV")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--force", action="store_true", help="overwrite an existing --csv file")
+    p.set_defaults(func=_cmd_scenarios)
+
+    p = sub.add_parser("query", help="posterior marginals given evidence")
+    model_args(p)
+    findings_args(p)
+    p.add_argument("--target", "-t", action="append", metavar="NODE",
+                   help="nodes to report (repeatable; default: all)")
+    p.set_defaults(func=_cmd_query)
+
+    p = sub.add_parser("explain", help="most probable explanation (MPE), or MAP over --nodes")
+    model_args(p)
+    findings_args(p)
+    p.add_argument("--nodes", "-n", action="append", metavar="NODE",
+                   help="explain only these nodes (MAP); default: every unobserved node (MPE)")
+    p.set_defaults(func=_cmd_explain)
+
+    p = sub.add_parser("describe", help="nodes, states, parents and CPT provenance")
+    model_args(p)
+    p.add_argument("--node", action="append", metavar="NODE", help="only these nodes")
+    p.add_argument("--tables", action="store_true", help="print each CPT")
+    p.add_argument("--json", action="store_true",
+                   help="print JSON, with each CPT's method, parameters and table")
+    p.set_defaults(func=_cmd_describe)
+
+    p = sub.add_parser("validate", help="check model files; exit 1 listing every problem")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--format", default=None, help="read the files in this format")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("export", help="write the model as YAML, BIF, XMLBIF, XDSL, NET or UAI")
+    model_args(p)
+    p.add_argument("--to", required=True, metavar="FILE",
+                   help="output file; the suffix chooses the format")
+    p.add_argument("--to-format", default=None, help="output format, if not from the suffix")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("plot", help="draw the network, or a node's distribution by scenario")
+    p.add_argument("what", choices=["network", "scenarios"])
+    model_args(p)
+    p.add_argument("--node", help="for `plot scenarios`: the node (default: the last one)")
+    p.add_argument("--out", "-o", metavar="FILE.png", help="output file")
+    p.add_argument("--dpi", type=int, default=150)
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.set_defaults(func=_cmd_plot)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ModelFileError as exc:
+        print(f"cohesion-bn: error: {exc}", file=sys.stderr)
+        return 2
+    except CohesionBNError as exc:
+        print(f"cohesion-bn: error: {exc}", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, FileExistsError, PermissionError, IsADirectoryError) as exc:
+        print(f"cohesion-bn: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # pragma: no cover - e.g. `| head`
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
