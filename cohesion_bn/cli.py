@@ -82,7 +82,7 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
         return 0
     wide = table["probability"].unstack("scenario")
     wide = wide[[s.id for s in model.spec.scenarios]]
-    order = list(dict.fromkeys(table.index.droplevel(["scenario"]).tolist()))
+    order = list(dict.fromkeys((node, state) for _, node, state in table.index))
     wide = wide.loc[order]
     shown = targets or _expectation_nodes(model) or model.nodes
     with pd.option_context("display.float_format", "{:.3f}".format, "display.width", 120):
@@ -262,6 +262,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from .plots import layers as _layers
     from .plots import plot_network, plot_scenarios
 
     model = _load(args)
@@ -269,11 +270,14 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     if out.exists() and not args.force:
         raise CohesionBNError(f"{out} exists; nothing was overwritten (use --force)")
     if args.what == "network":
-        ax = plot_network(model)
+        depth = max(_layers(model).values()) + 1
+        width = max(list(_layers(model).values()).count(d) for d in range(depth))
+        fig, ax = plt.subplots(figsize=(max(8.0, 1.6 * width), 2.4 * depth))
+        plot_network(model, ax=ax)
     else:
         node = model.resolve_node(args.node) if args.node else model.spec.topological_order()[-1]
-        ax = plot_scenarios(model.scenarios(targets=[node]), node)
-    fig = ax.figure
+        fig, ax = plt.subplots(figsize=(7.0, 3.6))
+        plot_scenarios(model.scenarios(targets=[node]), node, ax=ax)
     fig.tight_layout()
     fig.savefig(out, dpi=args.dpi)
     plt.close(fig)
@@ -367,6 +371,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit status."""
+    import warnings
+
+    # pgmpy 1.1.2 announces its own deprecations on import; they are not the user's concern
+    warnings.filterwarnings("ignore", category=FutureWarning, module="pgmpy")
     args = _parser().parse_args(argv)
     try:
         return int(args.func(args))
