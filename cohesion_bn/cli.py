@@ -92,8 +92,9 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
         print("\nThe source's expectations (effect E = P(strengthens) - P(weakens)):")
         for _, row in checks.iterrows():
             mark = "ok  " if row.ok else "MISS"
+            value = f"P = {row.value:.3f}" if row.kind == "most_likely" else f"E = {row.value:+.3f}"
             print(f"  {mark} {row.scenario:<14} {row.node:<13} expected {row.expected:<11} "
-                  f"got {row.observed:<11} ({row.value:+.3f})")
+                  f"got {row.observed:<11} ({value})")
         bad = int((~checks["ok"]).sum())
         print(f"\n{len(checks) - bad} of {len(checks)} expectations hold.")
     return 0

@@ -467,7 +467,7 @@ def check_expectations(model: Model, scenarios: Iterable[str] | None = None) -> 
     """Each scenario's expectations from the model file against the model's answers.
 
     One row per expectation: scenario, node, kind (``most_likely`` or ``effect``), expected
-    (a state or a sign), observed (the most likely state, or the sign band E falls in),
+    (a state or a sign), observed (the most likely state, or every sign whose band holds E),
     value (P of the most likely state, or E), ok.
     """
     rows = []
@@ -482,7 +482,7 @@ def check_expectations(model: Model, scenarios: Iterable[str] | None = None) -> 
                          float(post[node].max()), got == state))
         for node, sign in sc.expect_effects.items():
             e = expected_effect(model, node, post[node])
-            observed = next((s for s in ("+", "=", "-") if effect_sign(e, s)), "")
+            observed = " ".join(s for s in EFFECT_BANDS if effect_sign(e, s))
             rows.append((sc.id, node, "effect", sign, observed, e, effect_sign(e, sign)))
     return pd.DataFrame(rows, columns=["scenario", "node", "kind", "expected", "observed",
                                        "value", "ok"])
