@@ -273,7 +273,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     if args.what == "network":
         depth = max(_layers(model).values()) + 1
         width = max(list(_layers(model).values()).count(d) for d in range(depth))
-        fig, ax = plt.subplots(figsize=(max(8.0, 1.6 * width), 2.4 * depth))
+        fig, ax = plt.subplots(figsize=(max(8.0, 1.25 * width), 2.0 * depth))
         plot_network(model, ax=ax)
     else:
         node = model.resolve_node(args.node) if args.node else model.spec.topological_order()[-1]

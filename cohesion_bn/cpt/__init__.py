@@ -23,12 +23,15 @@ from typing import Any
 import numpy as np
 
 from ..errors import Problem
-from . import table
+from . import noisy_max, ranked, table, weighted_sum
 
 __all__ = ["METHODS", "NodeContext", "ParentInfo", "build_cpt", "check_cpt"]
 
 METHODS: dict[str, ModuleType] = {
     "table": table,
+    "ranked": ranked,
+    "weighted_sum": weighted_sum,
+    "noisy_max": noisy_max,
 }
 
 
