@@ -212,8 +212,7 @@ def from_pgmpy(network: DiscreteBayesianNetwork, *, labels: Mapping[str, str] | 
             state_names.setdefault(var, [str(s) for s in names])
     nodes: list[NodeSpec] = []
     arrays: dict[str, np.ndarray] = {}
-    order = _topological(network)
-    for nid in order:
+    for nid in network.nodes():  # the file's order
         cpd = network.get_cpds(nid)
         parents = tuple(str(v) for v in cpd.variables[1:])
         states = tuple(state_names[nid])
@@ -253,11 +252,3 @@ class _LazyTable(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._get())
-
-
-def _topological(network: DiscreteBayesianNetwork) -> list[str]:
-    import networkx as nx
-
-    return [str(n) for n in nx.lexicographical_topological_sort(network, key=str)]
-
-
