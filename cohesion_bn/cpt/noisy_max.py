@@ -88,6 +88,7 @@ _FIELDS = ("absent", "leak", "parametrization", "causes")
 
 def noisy_max_table(
     effects: Sequence[np.ndarray | Sequence[Sequence[float]]],
+    *,
     leak: np.ndarray | Sequence[float] | None = None,
 ) -> np.ndarray:
     """The noisy-MAX CPT in degree order from net (Díez) parameters.
@@ -201,7 +202,7 @@ def build(params: Mapping[str, Any], node: NodeContext) -> np.ndarray:
     if parsed is None:  # pragma: no cover - build is only called after check passed
         raise ValueError("; ".join(map(str, problems)))
     effects, leak, reverse = parsed
-    cpt = noisy_max_table(effects, leak)
+    cpt = noisy_max_table(effects, leak=leak)
     return np.ascontiguousarray(cpt[::-1]) if reverse else cpt
 
 

@@ -63,10 +63,11 @@ Numerical integration
 AgenaRisk approximates the integral by sampling the parents' intervals. Here:
 
 - ``g`` is tabulated on the grid ``mu = j / B`` (``B = 16 / sigma`` cells, at least 256
-  and at most 8192) and interpolated linearly between the nodes: the interpolation error
-  is below about 1e-4. A variance below about 4e-6 would need more cells: WMEAN then uses
-  8192 cells (error about the mass within 1/8192 of an interval boundary), the others
-  evaluate ``g`` at every quadrature point.
+  and at most 8192, and at most 2**22 / columns for very large nodes) and interpolated
+  linearly between the nodes: the interpolation error is below about 1e-4. A variance below
+  about 4e-6 would need more cells: WMEAN then uses the largest grid (error about the mass
+  within one cell of an interval boundary), the others evaluate ``g`` at every quadrature
+  point.
 - **WMEAN** is integrated by convolution, without sampling: ``mu = sum_i c_i X_i`` with
   independent uniform ``X_i``, so the distribution of ``mu`` is the convolution of the
   uniforms on ``c_i I_i``; each is projected onto the grid (keeping its mass and mean
@@ -76,7 +77,8 @@ AgenaRisk approximates the integral by sampling the parents' intervals. Here:
   ``points ** n`` points, whose ``mu`` are binned onto the grid with linear weights. The
   default is :data:`DEFAULT_POINTS` = 8 per interval, lowered (never below 3) while the
   grid of the whole table, ``prod(parent states) * points ** n``, exceeds :data:`MAX_GRID`
-  (= 2**17): 8 for up to 3 three-state parents, 6 for 4, 3 for 5.
+  (= 2**17): 8 for up to 3 three-state parents, 6 for 4, 3 for 5. A ``points`` that would
+  make that grid larger than :data:`HARD_MAX_GRID` (= 2**22) is refused (memory).
 
 Checked against Monte Carlo references (4 million draws per column) for 3 and 4 three-state
 parents at variances 1e-4 to 0.05: WMEAN, WMIN and WMAX within 3e-4 (the references' own
@@ -152,10 +154,13 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_POINTS",
     "FUNCTIONS",
+    "HARD_MAX_GRID",
     "MAX_GRID",
+    "MAX_POINTS",
     "build",
     "check",
     "default_points",
+    "max_points",
     "ranked_table",
     "state_intervals",
 ]
@@ -169,11 +174,14 @@ DEFAULT_POINTS = 8
 MAX_GRID = 2**17
 #: Largest ``points`` a model file may ask for.
 MAX_POINTS = 32
+#: Hard limit on the tensor grid of a whole table (memory): ``points`` is refused above it.
+HARD_MAX_GRID = 2**22
 
 _MIN_POINTS_DEFAULT = 3
 _CELLS_PER_SIGMA = 16
 _MIN_CELLS = 256
 _MAX_CELLS = 8192
+_MAX_TABLE_CELLS = 2**22  # columns * grid cells, to bound memory for very large nodes
 _RANKED_FIELDS = ("function", "weights", "mix", "variance", "directions", "points")
 _UNUSED = {
     "wmean": (("mix", "mix is only for mixminmax"),
@@ -211,6 +219,16 @@ def default_points(parent_states: Sequence[int]) -> int:
     n_cols = math.prod(parent_states)
     k = DEFAULT_POINTS
     while k > _MIN_POINTS_DEFAULT and n_cols * k ** len(parent_states) > MAX_GRID:
+        k -= 1
+    return k
+
+
+def max_points(parent_states: Sequence[int]) -> int:
+    """The largest ``points`` allowed: ``prod(parent_states) * points ** n`` within
+    :data:`HARD_MAX_GRID` and at most :data:`MAX_POINTS` (0 if even 1 point is too many)."""
+    n_cols = math.prod(parent_states)
+    k = MAX_POINTS
+    while k > 0 and n_cols * k ** len(parent_states) > HARD_MAX_GRID:
         k -= 1
     return k
 
@@ -348,9 +366,14 @@ def ranked_table(
     k = default_points(cards) if points is None else int(points)
     if k < 1:
         raise ValueError(f"points must be >= 1, not {points!r}")
+    if function != "wmean" and math.prod(cards) * k**n > HARD_MAX_GRID:
+        raise ValueError(f"points={k} needs {math.prod(cards) * k**n} quadrature points for "
+                         f"parents with {cards} states; at most {HARD_MAX_GRID} "
+                         f"(points <= {max_points(cards)})")
 
     sigma = math.sqrt(variance)
-    cells = min(max(math.ceil(_CELLS_PER_SIGMA / sigma), _MIN_CELLS), _MAX_CELLS)
+    cells = min(max(math.ceil(_CELLS_PER_SIGMA / sigma), _MIN_CELLS), _MAX_CELLS,
+                max(_MIN_CELLS, _MAX_TABLE_CELLS // math.prod(cards)))
     intervals = []
     for c, d in zip(cards, dirs, strict=True):
         iv = state_intervals(c)
@@ -627,6 +650,15 @@ def _complete(
         if unused in fields and fields[unused][2] == f_prefix:
             problems.append(Problem(fields[unused][1], f"not used by {function}; {why}"))
             ok = False
+    if function != "wmean" and "points" in fields:
+        cards = [len(q.states) for q in node.parents if q.ordered]
+        points, p_where, _ = fields["points"]
+        if points > max_points(cards):
+            grid = math.prod(cards) * points ** len(cards)
+            problems.append(Problem(p_where, f"{points} points per interval for {len(cards)} "
+                                    f"ordered parents needs {grid} quadrature points, more "
+                                    f"than {HARD_MAX_GRID}; at most {max_points(cards)} here"))
+            ok = False
     weights = fields["weights"][0] if "weights" in fields else None
     if needed == "weights" and weights is not None:
         w_where = fields["weights"][1]
@@ -668,8 +700,9 @@ def _parse(
     ordered = [q for q in node.parents if q.ordered]
     unordered = [q for q in node.parents if not q.ordered]
     if not ordered:
+        other = "table or weighted_sum" if node.parents else "table"
         problems.append(Problem(node.at("method"), f"ranked needs at least one ordered "
-                                f"parent; {node.id!r} has none (use table or weighted_sum)"))
+                                f"parent; {node.id!r} has none (use {other})"))
         return None
     top, top_bad = _fields(params, "", node, problems)
     if not unordered:
