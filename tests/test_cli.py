@@ -132,3 +132,38 @@ def test_installed_entry_point():
                          capture_output=True, text=True)
     assert res.returncode == 2
     assert res.stderr.count("\n") == 1 and "did you mean 'rain'" in res.stderr
+
+
+def test_describe_json_shows_ranked_parameters_beside_their_table(capsys):
+    """Anyone can recompute a ranked table from the parameters describe prints."""
+    from cohesion_bn.cpt.ranked import ranked_table
+
+    code, out, _ = run(capsys, "describe", "--json", "--node", "cohesion")
+    assert code == 0
+    (node,) = json.loads(out)["nodes"]
+    cpt = node["cpt"]
+    assert cpt["method"] == "ranked"
+    params = cpt["parameters"]
+    assert params["function"] == "wmean" and params["variance"] == 0.01
+    parents = node["parents"]
+    weights = [params["weights"][p] for p in parents]
+    again = ranked_table([3] * len(parents), 3, function="wmean", variance=0.01,
+                         weights=weights)
+    for col in cpt["table"]:
+        idx = tuple(["strengthens", "neutral", "weakens"].index(col["given"][p])
+                    for p in parents)
+        got = [col["p"][s] for s in node["states"]]
+        np.testing.assert_allclose(got, again[(slice(None), *idx)], atol=1e-12)
+
+
+def test_scenarios_csv_is_written_once(capsys, tmp_path):
+    out = tmp_path / "scenarios.csv"
+    code, _, _ = run(capsys, "scenarios", "--csv", str(out))
+    assert code == 0
+    import pandas as pd
+
+    df = pd.read_csv(out)
+    row = df[(df.scenario == "stalemate") & (df.node == "cohesion") & (df.state == "weak")]
+    assert float(row.probability.iloc[0]) > 0.5
+    code, _, err = run(capsys, "scenarios", "--csv", str(out))
+    assert code == 2 and "nothing was overwritten" in err
