@@ -189,7 +189,8 @@ def test_pgmpy_readers_fail_on_real_files_ours_do_not(
 def test_bif_function_max_pgmpy_reads_wrong_tables_ours_refuses() -> None:
     """carpo.bif writes noisy-MAX nodes as partial tables under 'property function max':
     pgmpy reads them as full tables (zeros where rows are absent), so they do not sum to
-    1; we refuse such a node by name until the expansion is implemented."""
+    1; their parameterisation is undocumented, so we refuse such a node by name (see
+    tests/test_formats_noisy.py)."""
     from pgmpy.readwrite import BIFReader
 
     with pytest.raises(ValueError, match="N5 is not equal to 1"):

@@ -52,9 +52,10 @@ def test_xdsl_deterministic_node_and_names_in_submodels(tmp_path: Path) -> None:
         ('<utility id="D"><utilities>1</utilities></utility>', r"'D': <utility>"),
         ('<equation id="D"><definition>D=1</definition></equation>', r"'D': <equation>"),
         (
-            '<noisymax id="D"><state id="x"/><state id="y"/><parents>A</parents>'
-            "<strengths>0 1</strengths><parameters>0.9 0.1 0 1 0 1</parameters></noisymax>",
-            r"'D': <noisymax>: is a noisy-MAX node",
+            '<noisyadder id="D"><state id="x"/><state id="y"/><parents>A</parents>'
+            "<dstates>1</dstates><weights>1 1</weights>"
+            "<parameters>0.9 0.1 0 1 0 1</parameters></noisyadder>",
+            r"'D': <noisyadder>: is a noisy-adder node",
         ),
         ('<cpt id="D"><state id="x"/><probabilities>1</probabilities></cpt>', r"'D': states"),
         (
@@ -115,7 +116,7 @@ def test_dsl_truth_table_and_labels(tmp_path: Path) -> None:
     ("old", "new", "pattern"),
     [
         ("TYPE = TRUTHTABLE", "TYPE = LIST", r"node 'B': TYPE = LIST: is a decision node"),
-        ("TYPE = TRUTHTABLE", "TYPE = NOISY_MAX", r"node 'B': TYPE = NOISY_MAX"),
+        ("TYPE = TRUTHTABLE", "TYPE = NOISY_ADDER", r"node 'B': TYPE = NOISY_ADDER"),
         ("(0.25, 0.75)", "(0.25, 0.70)", r"node 'A': PROBABILITIES: the table sums to 0\.95"),
         ("(0.25, 0.75)", "(0.25, x)", r"node 'A': PROBABILITIES: 'x' is not a number"),
         ("PARENTS = (A)", "PARENTS = (Q)", r"node 'B': PARENTS: parent 'Q'"),

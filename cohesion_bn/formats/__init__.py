@@ -17,7 +17,10 @@ Every format also reads gzipped (``asia.bif.gz``). :func:`read_network` returns 
 file that cannot be represented (continuous, decision or utility nodes, a node with a
 single state, an empty table, a column that does not sum to 1 without ``normalize=True``)
 raises :class:`~cohesion_bn.errors.FormatError` naming the file, the node and the
-construct. Each module's docstring gives its grammar, its sources, and what pgmpy 1.1.2
+construct. GeNIe deterministic and noisy-MAX nodes are expanded to full tables (see
+:mod:`cohesion_bn.formats._noisy` for the semantics and their sources); GeNIe noisy-adder
+nodes and BIF ``property function max`` blocks are refused, their meaning being
+undocumented. Each module's docstring gives its grammar, its sources, and what pgmpy 1.1.2
 gets wrong that it works around. Numbers are written with Python's shortest round-trip
 representation, so every writable format reads back to the very same floats.
 """

@@ -11,7 +11,7 @@ writes the same grammar)::
      ... other network attributes (CREATION, SCREEN, ...) ...
      node NodeId
       {
-       TYPE = CPT;                  (or TRUTHTABLE: deterministic)
+       TYPE = CPT;                  (or TRUTHTABLE: deterministic, NOISY_MAX)
        HEADER = { ID = NodeId; NAME = "Display name"; };
        PARENTS = (P1, P2);
        DEFINITION =
@@ -27,8 +27,12 @@ writes the same grammar)::
 
 ``PROBABILITIES`` lists the node's states fastest, then the last parent, the first
 parent slowest, like XDSL; ``RESULTINGSTATES`` gives the node's state for each parent
-configuration in that order. ``//`` and ``/* */`` are comments. Decision (``LIST``),
-utility (``TABLE``, ``MAU``), noisy-MAX and equation nodes are refused, naming the node.
+configuration in that order. A noisy-MAX node (``TYPE = NOISY_MAX``) has
+``STRENGTHS = (...)`` and its ``PROBABILITIES`` are SMILE's CI weights, laid out as in
+XDSL's ``<strengths>`` and ``<parameters>``; it is expanded to the full table (semantics
+and sources in :mod:`cohesion_bn.formats._noisy`). ``//`` and ``/* */`` are comments.
+Decision (``LIST``), utility (``TABLE``, ``MAU``), noisy-adder and equation nodes are
+refused, naming the node.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from pgmpy.models import DiscreteBayesianNetwork
 from ..errors import FormatError
 from ._blocks import Assign, Block, flat_atoms, parse_items
 from ._model import NodeSpec, fail, nodes_of, numbers
-from ._noisy import deterministic_table
+from ._noisy import deterministic_table, noisy_max_table
 from ._text import tokenize
 
 __all__ = ["parse_dsl", "write_dsl"]
@@ -51,9 +55,15 @@ _REFUSED = {
     "LIST": "a decision node",
     "TABLE": "a utility node",
     "MAU": "a multi-attribute utility node",
-    "NOISY_MAX": "a noisy-MAX node (save it from GeNIe as .xdsl, which is supported)",
-    "NOISY_ADDER": "a noisy-adder node (save it from GeNIe as .xdsl, which is supported)",
+    "NOISY_ADDER": "a noisy-adder node (its CPT is not documented precisely enough to expand)",
     "EQUATION": "an equation (continuous) node",
+}
+
+
+_CONSTRUCT = {
+    "CPT": "PROBABILITIES",
+    "TRUTHTABLE": "RESULTINGSTATES",
+    "NOISY_MAX": "TYPE = NOISY_MAX",
 }
 
 
@@ -82,6 +92,7 @@ def parse_dsl(text: str, *, source: str) -> tuple[list[NodeSpec], list[str], str
     words = net.words()
     name = words[1] if len(words) > 1 else None
     specs: list[NodeSpec] = []
+    notes: list[str] = []
     states_of: dict[str, list[str]] = {}
     for item in net.body.named():
         w = item.words()
@@ -99,7 +110,7 @@ def parse_dsl(text: str, *, source: str) -> tuple[list[NodeSpec], list[str], str
                 node=nid,
                 construct=f"TYPE = {kind}",
             )
-        if kind not in ("CPT", "TRUTHTABLE"):
+        if kind not in ("CPT", "TRUTHTABLE", "NOISY_MAX"):
             raise fail(
                 source,
                 f"has TYPE = {kind}, which cannot be represented",
@@ -134,6 +145,31 @@ def parse_dsl(text: str, *, source: str) -> tuple[list[NodeSpec], list[str], str
                 node=nid,
                 construct="PROBABILITIES",
             )
+        elif kind == "NOISY_MAX":
+            prob = block.get("PROBABILITIES")
+            if prob is None:
+                raise fail(source, "has no PROBABILITIES", node=nid, construct="DEFINITION")
+            values = noisy_max_table(
+                states,
+                [states_of[p] for p in parents],
+                strengths=numbers(
+                    _words(block.get("STRENGTHS")),
+                    source=source,
+                    node=nid,
+                    construct="STRENGTHS",
+                ),
+                parameters=numbers(
+                    [a.text for a in flat_atoms(prob.value)],
+                    source=source,
+                    node=nid,
+                    construct="PROBABILITIES",
+                ),
+                source=source,
+                node=nid,
+                parents=parents,
+                construct="TYPE = NOISY_MAX",
+            )
+            notes.append(f"node {nid!r}: noisy-MAX expanded to a full table")
         else:
             values = deterministic_table(
                 _words(block.get("RESULTINGSTATES")),
@@ -151,10 +187,10 @@ def parse_dsl(text: str, *, source: str) -> tuple[list[NodeSpec], list[str], str
                 parents,
                 values,
                 label=_header_name(body),
-                construct="PROBABILITIES" if kind == "CPT" else "RESULTINGSTATES",
+                construct=_CONSTRUCT[kind],
             )
         )
-    return specs, [], name
+    return specs, notes, name
 
 
 def _quote(text: str) -> str:

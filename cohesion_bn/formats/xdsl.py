@@ -23,9 +23,10 @@ manual's chapter on node definitions)::
 
 ``probabilities`` lists the node's states fastest, then the last parent, the first parent
 slowest. ``resultingstates`` names the node's state for each parent configuration in the
-same order (a deterministic node: probability 1 on that state). Noisy-MAX and
-noisy-adder nodes are not expanded yet: they are refused with a FormatError that names the
-node and says to convert it to a CPT in GeNIe.
+same order (a deterministic node: probability 1 on that state). A ``<noisymax>`` node is
+expanded to its full table (SMILE's Díez parameterisation, leak as the last column;
+semantics and sources in :mod:`cohesion_bn.formats._noisy`); a ``<noisyadder>`` node is
+refused with a FormatError that names the node and says to convert it to a CPT in GeNIe.
 
 pgmpy 1.1.2's ``XDSLReader`` reads only ``<cpt>`` nodes (a deterministic or noisy-MAX
 parent makes its children's tables unreadable), drops the display names, and refuses ids
@@ -167,6 +168,7 @@ def parse_xdsl(text: str, *, source: str) -> tuple[list[NodeSpec], list[str], st
                 ),
                 source=source,
                 node=nid,
+                parents=parents,
             )
             notes.append(f"node {nid!r}: noisy-MAX expanded to a full table")
         else:
