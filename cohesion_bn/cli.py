@@ -367,6 +367,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dpi", type=int, default=150)
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.set_defaults(func=_cmd_plot)
+
+    from ._cli_elicit import add_elicit_parser
+
+    add_elicit_parser(sub)
     return parser
 
 

@@ -1,6 +1,6 @@
 """Expert elicitation: questionnaires, the study store, pooling, and Cooke's classical model.
 
-Modules (import them directly, this package imports nothing on its own):
+Import the modules directly; this package imports nothing on its own. Among them:
 
 - :mod:`cohesion_bn.elicitation.cooke` -- Cooke's classical model for structured expert
   judgement (calibration, information, performance-based weights, decision maker,
