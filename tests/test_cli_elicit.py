@@ -1,0 +1,90 @@
+"""The demo study end to end through the CLI: template, import, status, Cooke weights,
+disagreement, pool, and the pooled model file queried again."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import cohesion_bn as cb
+from cohesion_bn.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+STUDY = REPO / "examples" / "demo_study" / "study.yaml"
+ANSWERS = sorted((REPO / "examples" / "demo_study" / "answers").glob("E*.xlsx"))
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_demo_study_end_to_end(capsys, tmp_path):
+    store = str(tmp_path / "answers.sqlite")
+    code, out, _ = run(capsys, "elicit", "template", str(STUDY), "--out", str(tmp_path / "q"),
+                       "--store", store)
+    assert code == 0 and len(list((tmp_path / "q").glob("*.xlsx"))) == 4
+
+    code, out, _ = run(capsys, "elicit", "import", str(STUDY), *map(str, ANSWERS),
+                       "--store", store)
+    assert code == 1  # E4 left two questions blank: imported, flagged, exit 1
+    assert "E1, 80 answers (80 new" in out
+    assert "E4, 78 answers (78 new" in out
+    assert "Node inst_nato_eu!C21:C23: no answer" in out
+
+    # importing again adds nothing: the store is idempotent
+    code, out, _ = run(capsys, "elicit", "import", str(STUDY), str(ANSWERS[0]), "--store", store)
+    assert "(0 new, 0 revised, 80 unchanged)" in out
+
+    code, out, _ = run(capsys, "elicit", "status", str(STUDY), "--store", store, "--json")
+    rows = json.loads(out)
+    e4 = {r["node"]: r for r in rows if r["expert"] == "E4"}
+    assert e4["inst_nato_eu"]["answered"] == e4["inst_nato_eu"]["total"] - 1
+
+    code, out, _ = run(capsys, "elicit", "cooke", str(STUDY), "--store", store, "--json")
+    cooke = json.loads(out)
+    weights = {e["id"]: e["weight"] for e in cooke["experts"]}
+    assert sum(weights.values()) == pytest.approx(1.0)
+
+    code, out, _ = run(capsys, "elicit", "disagreement", str(STUDY), "--store", store, "--json")
+    ranking = [r["node"] for r in json.loads(out)]
+    assert set(ranking[:3]) >= {"lead_national", "norms_turkey_us"}
+
+    pooled = tmp_path / "pooled.yaml"
+    code, out, _ = run(capsys, "elicit", "pool", str(STUDY), "--store", store, "--out",
+                       str(pooled), "--weights", "cooke")
+    assert code == 0 and pooled.exists()
+    model = cb.load_model(pooled)
+    prov = model.spec.node("cohesion").cpt.provenance
+    assert "demo-nato-cohesion" in prov.source and "sha-256" in prov.notes.lower()
+    assert model.spec.node("cohesion").cpt.uncertainty is not None
+    # the pooled model answers queries, and the input was not touched
+    post = model.query("cohesion", evidence={"war_outcome": "ukraine_wins"})
+    assert post.most_likely("cohesion") == "strong"
+    code, _, err = run(capsys, "elicit", "pool", str(STUDY), "--store", store, "--out",
+                       str(pooled))
+    assert code == 2 and "exists" in err
+
+
+def test_elicit_cooke_matches_anduryl_on_shared_study(capsys):
+    shared = REPO.parent / "shared" / "data" / "cooke"
+    expected = json.loads((shared / "Arkansas.anduryl.json").read_text())
+    code, out, _ = run(capsys, "elicit", "cooke", str(shared / "Arkansas.dtt"), "--json")
+    assert code == 0
+    got = json.loads(out)
+    assert got["alpha"] == pytest.approx(expected["alpha_optimised"], abs=1e-6)
+    for i, e in enumerate(got["experts"]):
+        assert e["id"] == expected["experts"][i]
+        assert e["calibration"] == pytest.approx(expected["calibration"][i], abs=1e-6)
+        assert e["weight"] == pytest.approx(expected["normalised_weights"][i], abs=1e-6)
+    assert got["decision_maker"]["calibration"] == pytest.approx(
+        expected["decision_maker"]["calibration"], abs=1e-6)
+
+
+def test_bad_weights_argument(capsys, tmp_path):
+    code, _, err = run(capsys, "elicit", "pool", str(STUDY), "--store",
+                       str(tmp_path / "s.sqlite"), "--out", str(tmp_path / "p.yaml"))
+    assert code == 2 and "holds no answers yet" in err
