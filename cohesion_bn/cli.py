@@ -369,7 +369,9 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_plot)
 
     from ._cli_elicit import add_elicit_parser
+    from ._cli_sensitivity import add_sensitivity_parser
 
+    add_sensitivity_parser(sub, model_args)
     add_elicit_parser(sub)
     return parser
 
