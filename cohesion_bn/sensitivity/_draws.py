@@ -462,7 +462,7 @@ def read_uncertainty(
     groups: list[Group] = []
     for node in chosen:
         cpt_spec = model.spec.node(node).cpt
-        unc = cpt_spec.uncertainty
+        unc = _from_writeback(model, node, cpt_spec.uncertainty)
         is_ranked = cpt_spec.method == "ranked"
         if unc is not None:
             if is_ranked and not _looks_dirichlet(unc):
@@ -481,6 +481,51 @@ def read_uncertainty(
         raise AnalysisError("the model's uncertainty cannot be read:\n" + "\n".join(
             f"  - {p}" for p in problems))
     return Uncertainty(model, tuple(groups), fallback)
+
+
+def _from_writeback(model: Model, node: str,
+                    unc: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """Translate the shape :mod:`cohesion_bn.elicitation.writeback` writes into the one read here.
+
+    - a table's ``concentration: {"parent=state,...": alpha0}`` (keys spelled like the
+      question ids; ``""`` for a root) becomes ``columns: [{given, concentration}]``;
+    - a ranked node's ``weights: {distribution: dirichlet, mean: {parent: m}, concentration:
+      a0, total: t}`` becomes independent ``gamma(shape = a0 m_i, scale = t / a0)`` per
+      weight: normalised, those are exactly Dirichlet(a0 m) with mean weights ``t m``, so
+      WMEAN (which depends only on the normalised weights) gets the written Dirichlet;
+      WMIN/WMAX also see the total vary (its mean is ``t``);
+    - ``variance: {distribution: lognormal, meanlog, sdlog}`` becomes ``{median:
+      exp(meanlog), sd_log: sdlog}``.
+    """
+    if not isinstance(unc, Mapping):
+        return unc
+    out = dict(unc)
+    conc = unc.get("concentration")
+    if isinstance(conc, Mapping):
+        rows = []
+        for key, a0 in conc.items():
+            given = dict(part.split("=", 1) for part in str(key).split(",") if "=" in part)
+            rows.append({"given": given, "concentration": a0})
+        out.pop("concentration")
+        out["columns"] = rows
+    w = unc.get("weights")
+    if (isinstance(w, Mapping) and str(w.get("distribution", "")).lower() == "dirichlet"
+            and isinstance(w.get("mean"), Mapping)):
+        a0 = float(w.get("concentration", 0) or 0)
+        total = float(w.get("total", 1) or 1)
+        out["weights"] = {p: ({"distribution": "gamma", "shape": a0 * float(m),
+                               "scale": total / a0} if a0 > 0 and float(m) > 0
+                              else float(m) * total)
+                          for p, m in w["mean"].items()}
+    v = unc.get("variance")
+    if isinstance(v, Mapping) and "meanlog" in v:
+        out["variance"] = {"distribution": "lognormal", "median": math.exp(float(v["meanlog"])),
+                           "sd_log": float(v.get("sdlog", DEFAULT_RANKED_SD))}
+    out.pop("function", None)
+    out.pop("estimator", None)
+    out.pop("basis", None)
+    out.pop("mean", None)
+    return out
 
 
 def _looks_dirichlet(unc: Mapping[str, Any]) -> bool:
