@@ -36,11 +36,12 @@ array: every pairwise product is then a sum of products of contiguous length-``B
 vectors, which ``numpy.einsum`` runs with SIMD within a small factor of memory bandwidth
 whatever the shapes of the small axes. (With the batch axis first, the inner loops run
 over the small axes, of length 2-5: on 10,000 draws of 3-state families, 3-12x slower.
-That, a contraction order blind to layout and multiplying evidence indicators in rather
-than slicing, is what makes one generic ``einsum`` expression with a batch index ~15x
-slower; see ``benchmarks/bench_engine.py``.) CPTs without
-uncertainty stay unbatched and are broadcast. The batch is processed in chunks so the
-intermediate factors of one chunk stay in cache.
+That, and multiplying evidence in as an indicator vector, which keeps every state of the
+observed variable in every intermediate until the end, rather than slicing, is what makes
+one generic ``einsum`` expression with a batch index 10-15x slower on the 17-node test
+network of ``benchmarks/bench_engine.py``.) CPTs without uncertainty stay unbatched and
+are broadcast. The batch is processed in chunks of a few thousand, which keeps the
+intermediate factors of a chunk small and warm in cache.
 
 **Derivatives.** The contraction tree is an arithmetic circuit computing :math:`f`, so
 one forward pass and one backward (reverse-mode) pass give :math:`\\partial f /
@@ -232,9 +233,10 @@ class Gradient:
 class PlanInfo:
     """What a compiled query plan costs (for benchmarks and curiosity).
 
-    ``flops`` counts multiply-adds per batch element (the batch index counted once);
-    ``largest`` is the largest intermediate factor's size per batch element; ``steps``
-    the number of pairwise contractions; ``nodes`` the nodes left after pruning.
+    ``flops`` counts multiply-adds per batch element (a step's cost is the product of the
+    sizes of its operands' variables); ``largest`` is the largest factor's size per batch
+    element; ``steps`` the number of pairwise contractions; ``nodes`` the nodes left
+    after pruning.
     """
 
     nodes: tuple[str, ...]
@@ -342,7 +344,8 @@ def _eliminate(
 ) -> tuple[list[_Step], int, float, float]:
     """Greedy variable elimination as a list of pairwise steps.
 
-    Returns ``(steps, final register, flops, largest intermediate)``.
+    Returns ``(steps, final register, flops, largest factor)``; the largest factor's
+    size excludes the batch index.
     """
     out_set = frozenset(output)
     live: dict[int, frozenset[int]] = {r: frozenset(ix) for r, ix in enumerate(leaves)}
@@ -353,14 +356,14 @@ def _eliminate(
             holders.setdefault(v, set()).add(r)
     steps: list[_Step] = []
     flops = 0.0
-    largest = max((_size(ix, sizes) for ix in live.values()), default=1.0)
+    largest = max((_size(ix - {_BATCH}, sizes) for ix in live.values()), default=1.0)
     next_reg = len(leaves)
 
     def emit(a: int, b: int, keep: frozenset[int], final_order: tuple[int, ...] | None) -> int:
         nonlocal next_reg, flops, largest
         union = live[a] | live[b] if b >= 0 else live[a]
         flops += _size(union, sizes)
-        largest = max(largest, _size(keep, sizes))
+        largest = max(largest, _size(keep - {_BATCH}, sizes))
         out_idx = final_order if final_order is not None else _ordered(
             order[a], order[b] if b >= 0 else (), keep)
         r = next_reg
@@ -553,6 +556,15 @@ class _Plan:
 
 class CompiledNetwork:
     """A discrete Bayesian network ready for batched exact inference.
+
+    ::
+
+        net = CompiledNetwork.from_pgmpy(model)          # or CompiledNetwork(nodes, ...)
+        net.query("C", evidence={"A": "yes"})            # Posterior: ["C"] is (1, n_C)
+        draws = net.parameters({"B": b_draws})           # b_draws: (B, n_B, *parents)
+        net.query(["C", "D"], evidence={"A": "yes"}, params=draws)    # (B, n) each
+        net.all_marginals(likelihood={"D": [0.9, 0.2]})  # every node, one sweep pair
+        net.gradient("C", evidence={"A": "yes"})         # dP(c, e)/dθ, dP(e)/dθ
 
     Parameters
     ----------
@@ -903,8 +915,7 @@ class CompiledNetwork:
             leaves.append(_Leaf("lik", n, (idx[n],), b, (idx[n],) + ((_BATCH,) if b else ())))
         t = idx[target] if target is not None else None
         output = ((t,) if t is not None else ()) + ((_BATCH,) if is_batched else ())
-        steps, final, flops, largest = _plan_contraction(
-            [lf.idx for lf in leaves], sizes, output)
+        steps, final, _, largest = _plan_contraction([lf.idx for lf in leaves], sizes, output)
         regs_idx: list[tuple[int, ...]] = [lf.idx for lf in leaves]
         subs: list[str] = []
         for st in steps:
@@ -918,14 +929,13 @@ class CompiledNetwork:
             regs_idx.append(st.out_idx)
         out_idx = regs_idx[final]
         perm = tuple(out_idx.index(i) for i in output)
-        nb = _NOMINAL_BATCH if is_batched else 1
         info = PlanInfo(
             nodes=tuple(n for n in self._topo if n in relevant),
             steps=len(steps),
-            flops=flops / nb,
-            largest=round(largest / nb) if largest >= nb else int(largest))
+            flops=sum(_size((set(st.a_idx) | set(st.b_idx)) - {_BATCH}, sizes) for st in steps),
+            largest=int(largest))
         plan = _Plan(tuple(leaves), tuple(steps), tuple(subs), final, out_idx, perm,
-                     is_batched, t, info, largest=largest / nb, sizes=sizes)
+                     is_batched, t, info, largest=largest, sizes=sizes)
         if wanted is not None:
             plan = self._with_backward(plan, regs_idx, seeded=seeded, wanted=wanted)
         self._plans[key] = plan
