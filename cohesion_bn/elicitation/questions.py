@@ -153,10 +153,15 @@ def _check_columns(model: Model, node: str, k: int) -> list[dict[str, str]]:
     return out
 
 
+def _words(state: str) -> str:
+    """A state name as an expert reads it: ``ukraine_wins`` -> ``ukraine wins``."""
+    return state.replace("_", " ")
+
+
 def _distribution(model: Model, node: str, given: Mapping[str, str], *,
                   check: bool) -> Question:
     label = model.label(node)
-    cond = "; ".join(f"{model.label(p)} is {s}" for p, s in given.items())
+    cond = "; ".join(f"{model.label(p)} is '{_words(s)}'" for p, s in given.items())
     text = (f"If {cond}: how likely is each state of {label}?" if cond
             else f"How likely is each state of {label}?")
     return Question(column_question_id(node, given), "distribution", text, node=node,
