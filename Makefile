@@ -14,6 +14,9 @@ setup: $(BIN)/python
 
 setup-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
+	@command -v chromium >/dev/null || (command -v apt-get >/dev/null && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) || \
+	  echo "chromium not installed: the browser tests will skip (and fail under CI=true)"
 
 ## make run: set up, then print the paper's three scenarios from the shipped NATO model
 run: setup

@@ -370,9 +370,11 @@ def _parser() -> argparse.ArgumentParser:
 
     from ._cli_elicit import add_elicit_parser
     from ._cli_sensitivity import add_sensitivity_parser
+    from ._cli_serve import add_serve_parser
 
     add_sensitivity_parser(sub, model_args)
     add_elicit_parser(sub)
+    add_serve_parser(sub)
     return parser
 
 
