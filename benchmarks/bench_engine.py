@@ -77,6 +77,37 @@ def build_test_network(seed: int = 0) -> CompiledNetwork:
     return CompiledNetwork(nodes, states, parents, cpts)
 
 
+def shipped_network() -> CompiledNetwork:
+    """The shipped NATO model's CPTs on the test network's node names (same shape: the war's
+    three states, 11 sub-factors grouped 3/4/2/2 under four factors, cohesion)."""
+    import cohesion_bn as cb
+
+    model = cb.load_model()
+    subs = [p for f in ("threats", "institutions", "norms", "leadership")
+            for p in model.parents(f)]
+    names = {"war_outcome": "war", "cohesion": "cohesion",
+             **{f: f"f{k + 1}" for k, f in enumerate(("threats", "institutions", "norms",
+                                                      "leadership"))},
+             **{s: f"d{i + 1:02d}" for i, s in enumerate(subs)}}
+    test = build_test_network(0)
+    cpts = {names[n]: model.cpt(n) for n in model.nodes}
+    for n in model.nodes:
+        if tuple(names[p] for p in model.parents(n)) != test.parents[names[n]]:
+            raise SystemExit(f"the shipped model's {n} does not have the test network's shape")
+    return CompiledNetwork(test.nodes, test.states, test.parents, cpts)
+
+
+def scaling(net: CompiledNetwork, args: argparse.Namespace) -> None:
+    """Cost against the number of draws: linear if the time per evaluation stays flat."""
+    print("\n== Cost against the number of draws (engine float64, 3 scenarios) ==")
+    for n in (1_000, 3_000, 10_000, 30_000):
+        draws = dirichlet_draws(net, n, ess=args.ess, seed=args.seed)
+        ps = net.parameters(draws, batch_last=True, validate=False)
+        t = best_of(lambda: [net.query("cohesion", evidence={"war": s}, params=ps)  # noqa: B023
+                             for s in WAR_STATES], repeat=max(3, args.repeat // 2))
+        line(f"{n:>6} draws", t, f"{t / (3 * n) * 1e9:7.0f} ns / evaluation")
+
+
 def dirichlet_draws(net: CompiledNetwork, n: int, *, ess: float, seed: int
                     ) -> dict[str, np.ndarray]:
     """``n`` draws of every CPT, each column ~ Dirichlet(ess * column), batch axis LAST.
@@ -458,6 +489,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fd-entries", type=int, default=30)
     parser.add_argument("--networks", nargs="*", default=["alarm", "insurance", "hepar2"])
     parser.add_argument("--quick", action="store_true", help="smaller loops and repeats")
+    parser.add_argument("--random", action="store_true",
+                        help="random CPTs of the shipped model's shape instead of the model")
     args = parser.parse_args(argv)
     if args.quick:
         args.repeat, args.pgmpy_draws, args.agrum_draws, args.fd_entries = 3, 10, 50, 10
@@ -472,9 +505,13 @@ def main(argv: list[str] | None = None) -> int:
                   "times are best of repeats)")
     except OSError:
         pass
-    net = build_test_network(args.seed)
-    print(f"\n17-node test network with RANDOM CPTs (placeholder for the shipped model): "
-          f"{len(net.nodes)} nodes, {net.n_parameters} CPT entries")
+    if args.random:
+        net = build_test_network(args.seed)
+        what = "17-node test network with RANDOM CPTs"
+    else:
+        net = shipped_network()
+        what = "the shipped NATO model (models/nato_cohesion.yaml)"
+    print(f"\n{what}: {len(net.nodes)} nodes, {net.n_parameters} CPT entries")
     t = time.perf_counter()
     draws = dirichlet_draws(net, args.draws, ess=args.ess, seed=args.seed)
     t_draw = time.perf_counter() - t
@@ -484,6 +521,7 @@ def main(argv: list[str] | None = None) -> int:
         warnings.simplefilter("ignore", FutureWarning)
         res = bench_batched(net, draws, args)
         bench_loops(net, draws, args, res)
+        scaling(net, args)
         bench_derivatives(args, net)
     return 0
 
