@@ -69,11 +69,10 @@ SCHEMA_VERSION = 1
 _APPLICATION_ID = 0x43424E53
 
 #: What a pseudonym looks like: one to three capital letters, then a number of one to four
-#: digits (``E1``, ``E07``, ``MIL12``) -- the same rule as the study file's
-#: (``study.PSEUDONYM_RULE``). Why: a pseudonym must not be a person's name or address. No
-#: pattern can recognise every name, but a code of capitals and digits cannot hold a name
-#: ("Jane Doe", "jdoe"), an e-mail address ("jane@mod.gov") or free text, and it is safe
-#: in file names, CSV cells and plot labels.
+#: digits (``E1``, ``E07``, ``MIL12``); the study file uses the same rule. Why: a pseudonym
+#: must not be a person's name or address. No pattern can recognise every name, but a code
+#: of capitals and digits cannot hold a name ("Jane Doe", "jdoe"), an e-mail address
+#: ("jane@mod.gov") or free text, and it is safe in file names, CSV cells and plot labels.
 PSEUDONYM_PATTERN = re.compile(r"^[A-Z]{1,3}[0-9]{1,4}$")
 
 _BUSY_TIMEOUT_MS = 60_000

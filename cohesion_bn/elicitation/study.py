@@ -48,6 +48,7 @@ import yaml
 from ..errors import CohesionBNError, Problem, QuestionnaireError, did_you_mean
 from ..spec import _UniqueKeyLoader
 from .questions import DEFAULT_CHECK_COLUMNS, Question, SeedItem, questions_for
+from .store import PSEUDONYM_PATTERN
 
 if TYPE_CHECKING:
     from ..model import Model
@@ -57,8 +58,8 @@ __all__ = ["DEFAULT_LEVELS", "PSEUDONYM_RULE", "Expert", "Study", "level_name", 
 #: The quantile levels asked of seed items unless the study file says otherwise.
 DEFAULT_LEVELS: tuple[float, ...] = (0.05, 0.5, 0.95)
 
-#: What an expert's pseudonym looks like: one to three capital letters, then a number.
-PSEUDONYM_RULE = re.compile(r"^[A-Z]{1,3}[0-9]{1,4}$")
+#: What an expert's pseudonym looks like (the store's rule, defined once there).
+PSEUDONYM_RULE = PSEUDONYM_PATTERN
 
 _SEED_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
 _TOP_KEYS = {"schema_version", "id", "title", "description", "model", "round",
