@@ -58,7 +58,7 @@ def field_name(question: str, field_: str) -> str:
 
 def fields_of(q: Question) -> list[str]:
     """The value fields of a question: its states, its quantile levels, or ``value``."""
-    return _qn._fields(q)
+    return _qn.answer_fields(q)
 
 
 def node_questions(study: Study, expert: str) -> dict[str, list[Question]]:
@@ -89,25 +89,23 @@ def check_form(study: Study, expert: str, round: int, questions: Sequence[Questi
     """Check the submitted fields of ``questions`` with the questionnaire import's check."""
     out = Checked()
     for q in questions:
-        raw = _qn._Raw(where=field_name(q.id, ""))
-        for f in fields_of(q):
-            raw.fields[f] = _qn._Cell(form.get(field_name(q.id, f)), field_name(q.id, f))
         rationale = str(form.get(field_name(q.id, "rationale"), "") or "").strip()
         if len(rationale) > MAX_RATIONALE:
             out.errors[field_name(q.id, "rationale")] = (
                 f"at most {MAX_RATIONALE} characters, please (this one has {len(rationale)})")
             continue
-        res = _qn.ImportResult(path="form")
-        value = _qn._check_one(q, raw, study, res)
-        for p in res.problems:
-            msg = p.message.removeprefix(f"{q.id}: ")
-            out.errors.setdefault(p.where, msg)
-        out.notes.extend(p.message for p in res.notes)
-        if value is _qn._MISSING:
+        names = {f: field_name(q.id, f) for f in fields_of(q)}
+        checked = _qn.check_answer(q, {f: form.get(n) for f, n in names.items()}, study,
+                                   where={"": field_name(q.id, ""), **names})
+        for p in checked.problems:
+            out.errors.setdefault(p.where, p.message.removeprefix(f"{q.id}: "))
+        out.notes.extend(p.message for p in checked.notes)
+        if checked.status == "missing":
             out.blank.append(q.id)
             continue
-        if value is _qn._REFUSED:
+        if checked.status == "refused":
             continue
+        value = checked.value
         out.answers.append(Answer(study=study.id, round=round, expert=expert, question=q.id,
                                   value=value, rationale=rationale,
                                   questionnaire_version=study.version))

@@ -49,7 +49,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
@@ -66,7 +66,10 @@ __all__ = [
     "FORMATS",
     "FORMAT_TAG",
     "SUM_TOLERANCE",
+    "CheckedAnswer",
     "ImportResult",
+    "answer_fields",
+    "check_answer",
     "read_questionnaire",
     "workbook_layout",
     "write_questionnaire",
@@ -1000,6 +1003,44 @@ def _check(raw: _RawFile, study: Study, *, source: str, expected: str | None) ->
 
 _MISSING: Any = object()
 _REFUSED: Any = object()
+
+
+def answer_fields(q: Question) -> list[str]:
+    """The value fields of a question: its states, its quantile levels' names, or ``value``."""
+    return _fields(q)
+
+
+@dataclass(frozen=True)
+class CheckedAnswer:
+    """One answer checked as the import checks it.
+
+    ``status`` is ``"ok"`` (``value`` is the accepted value), ``"missing"`` (left blank)
+    or ``"refused"`` (``problems`` say why, each at the ``where`` of its field).
+    """
+
+    status: Literal["ok", "missing", "refused"]
+    value: Any = None
+    problems: tuple[Problem, ...] = ()
+    notes: tuple[Problem, ...] = ()
+
+
+def check_answer(q: Question, fields: Mapping[str, Any], study: Study, *,
+                 where: Mapping[str, str] | None = None) -> CheckedAnswer:
+    """Check one question's raw entries (``{field: value}``, fields from
+    :func:`answer_fields`) exactly as :func:`read_questionnaire` does, so other front ends
+    (the workshop app) accept and refuse the same answers. ``where`` names each field's
+    location for the problems (default: the field's name)."""
+    loc = dict(where or {})
+    raw = _Raw(where=loc.get("", q.id))
+    for f in _fields(q):
+        raw.fields[f] = _Cell(fields.get(f), loc.get(f, f))
+    res = ImportResult(path="form")
+    value = _check_one(q, raw, study, res)
+    if value is _MISSING:
+        return CheckedAnswer("missing", notes=tuple(res.notes))
+    if value is _REFUSED:
+        return CheckedAnswer("refused", problems=tuple(res.problems), notes=tuple(res.notes))
+    return CheckedAnswer("ok", value, tuple(res.problems), tuple(res.notes))
 
 
 def _check_one(q: Question, r: _Raw, study: Study, res: ImportResult) -> Any:
