@@ -217,7 +217,8 @@ def _cmd_cooke(args: argparse.Namespace) -> int:
 
 def add_elicit_parser(sub: Any) -> None:
     """Add ``elicit`` and its subcommands to the CLI's subparsers."""
-    p = sub.add_parser("elicit", help="expert elicitation: Cooke's classical model, ...")
+    p = sub.add_parser("elicit", help="expert elicitation: questionnaires, import, status, "
+                       "pooling, Cooke weights, disagreement")
     esub = p.add_subparsers(dest="elicit_command", metavar="SUBCOMMAND", required=True)
 
     def study_args(q: argparse.ArgumentParser) -> None:

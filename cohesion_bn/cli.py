@@ -292,7 +292,8 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cohesion-bn",
-        description="Bayesian networks of NATO cohesion: query, compare scenarios, export.")
+        description="Bayesian networks of NATO cohesion: query, compare scenarios, analyse "
+                    "sensitivity, elicit expert judgement, export.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def model_args(p: argparse.ArgumentParser) -> None:
@@ -351,7 +352,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default=None, help="read the files in this format")
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("export", help="write the model as YAML, BIF, XMLBIF, XDSL, NET or UAI")
+    p = sub.add_parser("export",
+                       help="write the model as YAML, BIF, XMLBIF, XDSL, DSL, NET, DNE or UAI")
     model_args(p)
     p.add_argument("--to", required=True, metavar="FILE",
                    help="output file; the suffix chooses the format")
