@@ -1,5 +1,6 @@
-"""Real files written by GeNIe, Hugin, Netica, aGrUM and CaMML (tests/data/networks,
-sources in SOURCES.md), each read and queried against an independent computation."""
+"""Real files written by GeNIe, Hugin, Netica, aGrUM, CaMML and RNetica (tests/data/networks,
+sources in SOURCES.md), each read and queried against an independent computation (pyAgrum,
+brute-force enumeration, or the beliefs Netica itself saved in the file)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,16 @@ BRUTE_CHECKED = [
     "agrum_dog.uai",
     "netica_asia_camml_regression.dne",
     "camml_asia_learned.dne",
+    "rnetica_mini_aced_pm.dne",
+    "rnetica_langass_3.dne",
+    "rnetica_geometric_pm.dne",
+]
+
+#: Netica files saved with the beliefs Netica computed (``belief = (...)``, no findings)
+NETICA_BELIEFS = [
+    "netica_asia_camml_regression.dne",
+    "rnetica_mini_aced_pm.dne",
+    "rnetica_langass_3.dne",
 ]
 
 
@@ -97,6 +108,48 @@ def test_netica_asia_known_values() -> None:
     assert post["Tuberculosis"][0] == pytest.approx(0.0104, abs=1e-4)
     assert post["Cancer"][0] == pytest.approx(0.055, abs=1e-4)
     assert post["XRay"][0] == pytest.approx(0.11029, abs=1e-4)
+
+
+def netica_beliefs(path: Path) -> dict[str, list[float]]:
+    """The ``belief = (...)`` vectors Netica saved with each node (its own inference),
+    read with a regular expression, independently of our parser."""
+    import re
+
+    text = path.read_bytes().decode("latin-1").replace("\r\n", "\n").replace("\r", "\n")
+    assert not re.search(r"\b(evidence|finding|likelihood)\s*=", text)  # marginals, no findings
+    out = {}
+    for m in re.finditer(r"(?m)^node\s+(\w+)\s*\{(.*?)^\t\};", text, re.S):
+        belief = re.search(r"\bbelief\s*=\s*\(([^)]*)\)", m.group(2))
+        if belief:
+            out[m.group(1)] = [float(x) for x in belief.group(1).split(",")]
+    return out
+
+
+@pytest.mark.parametrize("name", NETICA_BELIEFS)
+def test_netica_file_matches_the_beliefs_netica_saved(name: str) -> None:
+    """Netica writes each node's current beliefs into the .dne (7 significant digits): our
+    marginals, from our parse of the tables, must equal what Netica itself computed."""
+    beliefs = netica_beliefs(DATA / name)
+    imp = read_network(DATA / name)
+    assert set(beliefs) == set(imp.network.nodes())
+    post = ve_posteriors(imp.network)
+    for node, want in beliefs.items():
+        np.testing.assert_allclose(post[node], want, atol=1e-6, err_msg=f"{name} {node}")
+
+
+def test_netica_classic_mac_file_with_cr_line_ends() -> None:
+    """GeometricPM.dne (Netica, 2006) ends its lines with a lone CR, so a '//' comment
+    seen as running to the next LF swallowed the whole file. By hand from its numbers:
+    P(SolveGeometricProblems=High) = 0.2 * 0.52 + 0.5 * 0.096 + 0.3 * 0.004 = 0.1532."""
+    path = DATA / "rnetica_geometric_pm.dne"
+    assert b"\n" not in path.read_bytes()
+    imp = read_network(path)
+    assert len(imp.network.nodes()) == 13
+    post = ve_posteriors(imp.network)
+    assert post["SolveGeometricProblems"][0] == pytest.approx(0.1532, abs=1e-12)
+    cpd = imp.network.get_cpds("AlgebraRuleGeometric")
+    # the column sums to 0.99999999 as printed; within tolerance, it is rescaled to 1
+    np.testing.assert_allclose(cpd.get_values()[:, 2], [0.000104, 0.006073, 0.99382299], rtol=1e-7)
 
 
 def test_uai_asia_by_position_matches_the_bif_asia() -> None:

@@ -55,7 +55,7 @@ def test_xdsl_deterministic_node_and_names_in_submodels(tmp_path: Path) -> None:
             '<noisyadder id="D"><state id="x"/><state id="y"/><parents>A</parents>'
             "<dstates>1</dstates><weights>1 1</weights>"
             "<parameters>0.9 0.1 0 1 0 1</parameters></noisyadder>",
-            r"'D': <noisyadder>: is a noisy-adder node",
+            r"'D': <noisyadder>: is a GeNIe noisy-adder node",
         ),
         ('<cpt id="D"><state id="x"/><probabilities>1</probabilities></cpt>', r"'D': states"),
         (

@@ -217,8 +217,25 @@ def test_noisy_adder_stays_refused(tmp_path: Path) -> None:
 <noisyadder id="D"><state id="x"/><state id="y"/><parents>A</parents>
 <dstates>1</dstates><weights>1 1</weights><parameters>0.9 0.1 0 1 0 1</parameters></noisyadder>
 </nodes></smile>"""
-    with pytest.raises(FormatError, match=r"node 'D': <noisyadder>: is a noisy-adder node"):
+    with pytest.raises(FormatError, match=r"node 'D': <noisyadder>: is a GeNIe noisy-adder") as e:
         read_network(write(tmp_path, "adder.xdsl", text))
+    # the message says why and what to do
+    assert "not expanded" in str(e.value)
+    assert "change the node's type to CPT" in str(e.value)
+    # refused by name even when its parameters are missing or malformed
+    broken = text.replace("<weights>1 1</weights>", "<weights>x</weights>")
+    with pytest.raises(FormatError, match=r"node 'D': <noisyadder>: is a GeNIe noisy-adder"):
+        read_network(write(tmp_path, "broken.xdsl", broken))
+
+
+def test_dsl_noisy_adder_stays_refused(tmp_path: Path) -> None:
+    text = dsl({"A": ["a1", "a2"]}, "D", ["x", "y"], ["A"], [0, 1], [0.9, 0.1, 0, 1, 0, 1])
+    text = text.replace("TYPE = NOISY_MAX", "TYPE = NOISY_ADDER")
+    with pytest.raises(
+        FormatError, match=r"node 'D': TYPE = NOISY_ADDER: is a GeNIe noisy-adder node"
+    ) as e:
+        read_network(write(tmp_path, "adder.dsl", text))
+    assert "change the node's type to CPT" in str(e.value)
 
 
 def test_bif_function_max_refused_and_neither_pgmpy_nor_pyagrum_expands_it() -> None:
@@ -238,5 +255,8 @@ def test_bif_function_max_refused_and_neither_pgmpy_nor_pyagrum_expands_it() -> 
     bn = pyagrum.loadBN(str(path))
     values = np.asarray(bn.cpt("N5").toarray(), dtype=float).reshape(-1, 2)
     assert values.sum(axis=1).min() == 0.0
-    with pytest.raises(FormatError, match=r"agrum_carpo\.bif: node 'N5': property function max"):
+    with pytest.raises(
+        FormatError, match=r"agrum_carpo\.bif: node 'N5': property function max: is a noisy-MAX"
+    ) as e:
         read_network(path)
+    assert "give the node a full table" in str(e.value)

@@ -19,10 +19,12 @@ single state, an empty table, a column that does not sum to 1 without ``normaliz
 raises :class:`~cohesion_bn.errors.FormatError` naming the file, the node and the
 construct. GeNIe deterministic and noisy-MAX nodes are expanded to full tables (see
 :mod:`cohesion_bn.formats._noisy` for the semantics and their sources); GeNIe noisy-adder
-nodes and BIF ``property function max`` blocks are refused, their meaning being
-undocumented. Each module's docstring gives its grammar, its sources, and what pgmpy 1.1.2
-gets wrong that it works around. Numbers are written with Python's shortest round-trip
-representation, so every writable format reads back to the very same floats.
+nodes and BIF ``property function max`` blocks are refused by name, with what to do
+instead, their exact meaning being documented nowhere we could find. Each module's
+docstring gives its grammar, its sources, and what pgmpy 1.1.2 gets wrong that it works
+around. Numbers are written with Python's shortest round-trip representation, so every
+writable format reads back to the very same floats. Line ends may be LF, CRLF or a lone CR
+(classic Mac OS).
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ def _suffixes(path: Path) -> list[str]:
 
 def _sniff(text: str) -> str | None:
     """The format the text is in, from its first meaningful words, or None."""
-    head = text.lstrip("\ufeff")[:4096]
+    head = text.lstrip("\ufeff")[:4096].replace("\r\n", "\n").replace("\r", "\n")
     if "~->[DNET" in head or re.search(r"^\s*(//[^\n]*\n\s*)*bnet\s+\S+\s*\{", head):
         return "dne"
     stripped = re.sub(r"(?m)^\s*(%|//|#)[^\n]*$", "", head).lstrip()

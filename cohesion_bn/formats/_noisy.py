@@ -38,11 +38,23 @@ hand-worked example. A third-party converter that cumulates from the *first* chi
 (``P(Y <= k)``) gets every column with a distinguished parent wrong: such a parent's
 ``(0, ..., 0, 1)`` column would force the last state.
 
-Noisy-adder (``<noisyadder>``, ``TYPE = NOISY_ADDER``) is still refused: GeNIe documents it
+Noisy-adder (``<noisyadder>``, ``TYPE = NOISY_ADDER``) is still refused. What the primary
+sources say: the GeNIe manual ("Noisy-Adder model",
+https://support.bayesfusion.com/docs/GeNIe/components_noisyadder.html) and the SMILE manual
+("Noisy-Adder", https://support.bayesfusion.com/docs/SMILE/noisy-adder.html) describe it
 only as "the average of probabilities of the effect given each of the causes in
-separation" with weights and the leak taking part (Zagorecki 2010, section 5.3.1; GeNIe
-manual "Noisy-Adder model"), without saying how a parent in its distinguished state
-enters the average nor how the "single fault" variant stored in the same element works.
+separation", the leak taking part and each cause weighted, with a distinguished state for
+the node and for each parent, and two functions, "average" and "single fault"; both point
+to Zagorecki's 2010 dissertation (section 5.3.1, "Non-decomposable Noisy-average") for the
+model. SMILE's public header ``defnoisyadder.h`` (class ``DSL_noisyAdder``) confirms the
+stored data (``dState``, ``dParentStates``, ``parentWeights``, ``enum Function
+{fun_average, fun_single_fault}``) but declares ``CiToCptAverage`` and
+``CiToCptSingleFault`` without their formulas. None of them says how a parent in its
+distinguished state enters the weighted average (dropped, or counted with its
+``(0, ..., 1, ..., 0)`` column), how the weights are normalised, or what "single fault"
+computes, and no public file pairs a ``<noisyadder>`` node with the CPT GeNIe computed for
+it, so there is nothing to check a guess against. The refusal says so and tells the user
+to convert the node to a CPT in GeNIe (:data:`NOISY_ADDER_REFUSAL`).
 BIF ``property function max`` (noisy-MAX as partial rows) is refused as well; see
 :func:`expand_bif_function_max`.
 """
@@ -58,7 +70,37 @@ import numpy as np
 
 from ._model import SUM_TOLERANCE, fail
 
-__all__ = ["deterministic_table", "expand_bif_function_max", "noisy_adder_table", "noisy_max_table"]
+__all__ = [
+    "BIF_FUNCTION_MAX_REFUSAL",
+    "NOISY_ADDER_REFUSAL",
+    "deterministic_table",
+    "expand_bif_function_max",
+    "noisy_adder_table",
+    "noisy_max_table",
+]
+
+#: why a GeNIe noisy-adder node is refused, and what the user can do (.xdsl and .dsl alike)
+NOISY_ADDER_REFUSAL = (
+    "is a GeNIe noisy-adder node (a canonical model whose table GeNIe derives from "
+    "per-cause distributions, parent weights and distinguished states, as an 'average' or "
+    "a 'single fault' function); it is not expanded because neither GeNIe's manual nor "
+    "SMILE's public header says how the weights, the leak and parents in their "
+    "distinguished state enter that table, and a guessed table would give wrong answers "
+    "silently. To read this file, open it in GeNIe, change the node's type to CPT (GeNIe "
+    "then computes the table itself) and save it again"
+)
+
+#: why a BIF ``property function max`` block is refused, and what the user can do
+BIF_FUNCTION_MAX_REFUSAL = (
+    "is a noisy-MAX node written as 'property function max' with partial rows (a leak row "
+    "with all parents in state 0, then one row per parent state with the others in state "
+    "0: Microsoft's 1996 DSC convention); it is not expanded because no specification "
+    "says whether those rows include the leak (Henrion) or not (Diez), nor which end of "
+    "the state order is the absent state, and the two readings give different tables. "
+    "pgmpy and pyAgrum fill the missing rows with zeros, which is wrong as well. To read "
+    "this file, give the node a full table (one row per parent configuration), for "
+    "instance by re-exporting the network from the tool that built it"
+)
 
 
 def deterministic_table(
@@ -233,23 +275,12 @@ def noisy_adder_table(
     states: Sequence[str],
     parent_states: Sequence[Sequence[str]],
     *,
-    dstates: np.ndarray,
-    weights: np.ndarray,
-    parameters: np.ndarray,
     source: str,
     node: str,
     construct: str = "<noisyadder>",
 ) -> np.ndarray:
-    """Refused (see the module docstring): GeNIe's documentation does not define the
-    noisy-adder precisely enough to expand it without guessing."""
-    raise fail(
-        source,
-        "is a noisy-adder node, which cannot be read: GeNIe does not document how its "
-        "CPT is computed precisely enough to expand it without guessing; in GeNIe, change "
-        "the node's definition to a CPT and save again",
-        node=node,
-        construct=construct,
-    )
+    """Refused (see the module docstring and :data:`NOISY_ADDER_REFUSAL`)."""
+    raise fail(source, NOISY_ADDER_REFUSAL, node=node, construct=construct)
 
 
 def expand_bif_function_max(
@@ -260,8 +291,13 @@ def expand_bif_function_max(
     The construct comes from Microsoft Research's DSC interchange proposal (1996; the
     CARPO network, ``network DXPNetwork``, still carries it): a probability block with
     ``function max`` lists a "Leak term" row (all parents in state 0) and one row per
-    parent state with the other parents in state 0. BIF 0.15 does not define it, and no
-    document we could find says whether those rows are Henrion's parameters (the effect
+    parent state with the other parents in state 0. The documents looked at: Microsoft
+    Research's "Proposal for a Bayesian Network Interchange Format" (Decision Theory
+    Group, version 0.2, 8/28/96; only mirrored now, e.g. wiki.preterhuman.net), Cozman's
+    "Interchange Format for Bayesian Networks" (BIF 0.15,
+    http://sites.poli.usp.br/p/fabio.cozman/Research/InterchangeFormat/), and the readers
+    of pgmpy and pyAgrum. BIF 0.15 does not define ``function``, and no document we could
+    read says whether those rows are Henrion's parameters (the effect
     observed with that cause and the leak) or Díez's (that cause alone), nor which end of
     the state order is the distinguished one. carpo.bif itself decides nothing: under
     Henrion's reading with state 0 as the absent state, node N5's rows are inconsistent
@@ -276,8 +312,7 @@ def expand_bif_function_max(
     if match is not None:
         raise fail(
             source,
-            "is a noisy-MAX node ('function max', partial rows) whose parameterisation no "
-            "specification defines, so it is not expanded; give the node a full table",
+            BIF_FUNCTION_MAX_REFUSAL,
             node=match.group(1),
             construct="property function max",
         )

@@ -73,7 +73,11 @@ def tokenize(
     source: str = "<text>",
 ) -> list[Token]:
     """Split ``text`` into tokens. Strings are double-quoted with ``\\`` escapes and may
-    span lines; their token text is the unescaped content."""
+    span lines; their token text is the unescaped content. Lines may end in LF, CRLF or a
+    lone CR (files saved on classic Mac OS), which matters for comments running to the end
+    of the line."""
+    # classic Mac OS tools (Netica and Hugin before OS X) end lines with a lone CR
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     tokens: list[Token] = []
     i, n, line = 0, len(text), 1
     while i < n:

@@ -45,7 +45,7 @@ from pgmpy.models import DiscreteBayesianNetwork
 from ..errors import FormatError
 from ._blocks import Assign, Block, flat_atoms, parse_items
 from ._model import NodeSpec, fail, nodes_of, numbers
-from ._noisy import deterministic_table, noisy_max_table
+from ._noisy import NOISY_ADDER_REFUSAL, deterministic_table, noisy_max_table
 from ._text import tokenize
 
 __all__ = ["parse_dsl", "write_dsl"]
@@ -55,7 +55,6 @@ _REFUSED = {
     "LIST": "a decision node",
     "TABLE": "a utility node",
     "MAU": "a multi-attribute utility node",
-    "NOISY_ADDER": "a noisy-adder node (its CPT is not documented precisely enough to expand)",
     "EQUATION": "an equation (continuous) node",
 }
 
@@ -103,6 +102,8 @@ def parse_dsl(text: str, *, source: str) -> tuple[list[NodeSpec], list[str], str
         nid = w[1]
         body = item.body
         kind = (_words(body.get("TYPE")) or ["CPT"])[0].upper()
+        if kind == "NOISY_ADDER":
+            raise fail(source, NOISY_ADDER_REFUSAL, node=nid, construct="TYPE = NOISY_ADDER")
         if kind in _REFUSED:
             raise fail(
                 source,
