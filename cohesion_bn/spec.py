@@ -323,13 +323,15 @@ def parse_spec(data: Any, *, source: str = "<model>") -> ModelSpec:
         problems.append(Problem(f"{source}: model", "must be a mapping (id, title, description, "
                                 "source)"))
         meta = {}
-    nodes = _parse_nodes(data.get("nodes"), source, problems)
-    scenarios: list[ScenarioSpec] = []
-    if nodes is not None:
-        by_id = {n.id: n for n in nodes}
-        scenarios = _parse_scenarios(data.get("scenarios", []) or [], by_id, source, problems)
-    if nodes is None:
+    parsed = _parse_nodes(data.get("nodes"), source, problems)
+    if parsed is None:
         raise ModelFileError(source, problems)
+    nodes, all_ids = parsed
+    by_id = {n.id: n for n in nodes}
+    # every problem at once: scenarios and CPTs are checked even when some nodes are wrong,
+    # skipping only what depends on a node that could not be read
+    scenarios = _parse_scenarios(data.get("scenarios", []) or [], by_id, source, problems,
+                                 unreadable=all_ids - set(by_id))
     spec = ModelSpec(
         nodes=tuple(nodes), scenarios=tuple(scenarios), id=str(meta.get("id", "model")),
         title=str(meta.get("title", "")), description=str(meta.get("description", "")),
@@ -337,8 +339,8 @@ def parse_spec(data: Any, *, source: str = "<model>") -> ModelSpec:
         schema_version=version if isinstance(version, int) else 1, path=source,
     )
     for n in spec.nodes:
-        cpt_problems = check_cpt(n.cpt.method, n.cpt.params, spec.context(n.id))
-        problems.extend(cpt_problems)
+        if all(p in by_id for p in n.parents):
+            problems.extend(check_cpt(n.cpt.method, n.cpt.params, spec.context(n.id)))
     if problems:
         raise ModelFileError(source, problems)
     return spec
@@ -348,7 +350,9 @@ def _str_list(value: Any) -> TypeGuard[list[str]]:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
-def _parse_nodes(raw: Any, source: str, problems: list[Problem]) -> list[NodeSpec] | None:
+def _parse_nodes(raw: Any, source: str,
+                 problems: list[Problem]) -> tuple[list[NodeSpec], set[str]] | None:
+    """The nodes that could be read (all problems reported), and every node id named."""
     if not isinstance(raw, list) or not raw:
         problems.append(Problem(f"{source}: nodes", "missing or empty; give a list of nodes"))
         return None
@@ -359,13 +363,12 @@ def _parse_nodes(raw: Any, source: str, problems: list[Problem]) -> list[NodeSpe
     known = set(ids)
     seen: set[str] = set()
     nodes: list[NodeSpec] = []
-    ok = True
+    graph: dict[str, list[str]] = {}
     for i, item in enumerate(raw):
         nid = ids[i]
         at = f"{source}: node {nid!r}" if not nid.startswith("#") else f"{source}: nodes[{i}]"
         if not isinstance(item, Mapping):
             problems.append(Problem(at, "each node is a mapping with id, states, parents, cpt"))
-            ok = False
             continue
         n_before = len(problems)
         for key in sorted(set(item) - _NODE_KEYS, key=str):
@@ -423,8 +426,9 @@ def _parse_nodes(raw: Any, source: str, problems: list[Problem]) -> list[NodeSpe
             if key in item and not isinstance(item[key], str):
                 problems.append(Problem(f"{at}, {key}", "must be text"))
         cpt = _parse_cpt(item.get("cpt"), f"{at}, cpt", problems)
+        if not nid.startswith("#") and nid not in graph:
+            graph[nid] = [q for q in parents if q in known and q != nid]
         if len(problems) > n_before or cpt is None:
-            ok = False
             continue
         nodes.append(NodeSpec(
             id=nid, states=tuple(states), parents=tuple(parents), cpt=cpt,
@@ -432,13 +436,13 @@ def _parse_nodes(raw: Any, source: str, problems: list[Problem]) -> list[NodeSpe
             group=item.get("group", ""), ordered=ordered,
             values=tuple(float(v) for v in values) if values is not None else None,
         ))
-    if ok:
-        cycle = _find_cycle({n.id: n.parents for n in nodes})
-        if cycle:
-            problems.append(Problem(f"{source}: nodes", "the parents form a cycle: "
-                                    + " -> ".join(cycle) + "; a Bayesian network is acyclic"))
-            ok = False
-    return nodes if ok else None
+    cycle = _find_cycle(graph)
+    if cycle:
+        problems.append(Problem(f"{source}: nodes", "the parents form a cycle: "
+                                + " -> ".join(cycle) + "; a Bayesian network is acyclic"))
+        in_cycle = set(cycle)
+        nodes = [n for n in nodes if n.id not in in_cycle]
+    return nodes, {x for x in ids if not x.startswith("#")}
 
 
 def _parse_cpt(raw: Any, at: str, problems: list[Problem]) -> CPTSpec | None:
@@ -504,7 +508,9 @@ def _find_cycle(parents: Mapping[str, Sequence[str]]) -> list[str]:
 
 
 def _parse_scenarios(raw: Any, nodes: Mapping[str, NodeSpec], source: str,
-                     problems: list[Problem]) -> list[ScenarioSpec]:
+                     problems: list[Problem], *,
+                     unreadable: set[str] | frozenset[str] = frozenset()) -> list[ScenarioSpec]:
+    """The scenarios; names of nodes that exist but could not be read are not checked."""
     if not isinstance(raw, list):
         problems.append(Problem(f"{source}: scenarios", "must be a list"))
         return []
@@ -527,7 +533,7 @@ def _parse_scenarios(raw: Any, nodes: Mapping[str, NodeSpec], source: str,
         if not isinstance(evidence, Mapping):
             problems.append(Problem(f"{at}, evidence", "must map node ids to states"))
             evidence = {}
-        _check_node_states(evidence, nodes, f"{at}, evidence", problems)
+        _check_node_states(evidence, nodes, f"{at}, evidence", problems, unreadable)
         expect = item.get("expect", {}) or {}
         if not isinstance(expect, Mapping):
             problems.append(Problem(f"{at}, expect", "must be a mapping with most_likely and/or "
@@ -540,7 +546,8 @@ def _parse_scenarios(raw: Any, nodes: Mapping[str, NodeSpec], source: str,
         if not isinstance(most_likely, Mapping):
             problems.append(Problem(f"{at}, expect.most_likely", "must map node ids to states"))
             most_likely = {}
-        _check_node_states(most_likely, nodes, f"{at}, expect.most_likely", problems)
+        _check_node_states(most_likely, nodes, f"{at}, expect.most_likely", problems,
+                           unreadable)
         effects_raw = expect.get("effects", {}) or {}
         effects: dict[str, str] = {}
         if not isinstance(effects_raw, Mapping):
@@ -548,6 +555,8 @@ def _parse_scenarios(raw: Any, nodes: Mapping[str, NodeSpec], source: str,
             effects_raw = {}
         for node_id, sign in effects_raw.items():
             norm = str(sign).replace("–", "-").replace("—", "-").replace(" ", "")
+            if node_id in unreadable:
+                continue
             if node_id not in nodes:
                 problems.append(Problem(f"{at}, expect.effects", f"unknown node {node_id!r}"))
             elif nodes[node_id].values is None:
@@ -565,10 +574,13 @@ def _parse_scenarios(raw: Any, nodes: Mapping[str, NodeSpec], source: str,
 
 
 def _check_node_states(mapping: Mapping[Any, Any], nodes: Mapping[str, NodeSpec], at: str,
-                       problems: list[Problem]) -> None:
+                       problems: list[Problem],
+                       unreadable: set[str] | frozenset[str] = frozenset()) -> None:
     from .errors import did_you_mean
 
     for node_id, state in mapping.items():
+        if node_id in unreadable:
+            continue
         if node_id not in nodes:
             problems.append(Problem(at, f"unknown node {node_id!r}"
                                     f"{did_you_mean(str(node_id), nodes)}"))

@@ -86,7 +86,8 @@ def test_column_with_wrong_number_of_states(tmp_path):
     d = _base()
     _node(d, "wet")["cpt"]["table"][3]["p"] = [0.5, 0.3, 0.2]
     (msg,) = _problems(tmp_path, d)
-    assert "cpt.table[3].p" in msg and "has 3 numbers" in msg and "2 states" in msg
+    assert "cpt.table[3] (sprinkler=off, rain=no).p" in msg
+    assert "has 3 numbers" in msg and "2 states" in msg
 
 
 def test_duplicate_column(tmp_path):
@@ -101,7 +102,7 @@ def test_column_not_summing_to_one(tmp_path):
     d = _base()
     _node(d, "sprinkler")["cpt"]["table"][0]["p"] = {"on": 0.5, "off": 0.6}
     (msg,) = _problems(tmp_path, d)
-    assert "node 'sprinkler', cpt.table[0].p" in msg and "sums to 1.1" in msg
+    assert "node 'sprinkler', cpt.table[0] (rain=yes).p" in msg and "sums to 1.1" in msg
     assert "tolerance 1e-06" in msg
 
 
@@ -110,7 +111,7 @@ def test_negative_and_non_numeric(tmp_path):
     _node(d, "sprinkler")["cpt"]["table"][0]["p"] = {"on": -0.1, "off": 1.1}
     _node(d, "rain")["cpt"]["p"] = {"yes": "0.2", "no": 0.8}
     msgs = _problems(tmp_path, d)
-    assert any("cpt.table[0].p.on" in m and "outside [0, 1]" in m for m in msgs)
+    assert any("cpt.table[0] (rain=yes).p.on" in m and "outside [0, 1]" in m for m in msgs)
     assert any("node 'rain', cpt.p.yes" in m and "not a number" in m for m in msgs)
 
 
@@ -191,3 +192,26 @@ def test_parse_spec_does_not_mutate_input():
     before = copy.deepcopy(d)
     cb.parse_spec(d)
     assert d == before
+
+
+def test_every_problem_of_the_shipped_model_at_once(tmp_path):
+    """Ten different mistakes in the shipped model are all reported by one load."""
+    shipped = Path(__file__).resolve().parents[1] / "models" / "nato_cohesion.yaml"
+    d = yaml.load(shipped.read_text(), Loader=cb.spec._UniqueKeyLoader)
+    _node(d, "threat_mena")["id"] = "threat_russia"                       # duplicate id
+    _node(d, "norms")["parents"] = ["norms_populism", "norms_turkey_uss"]  # unknown parent
+    del _node(d, "cohesion")["cpt"]["provenance"]["date"]                # provenance
+    _node(d, "threat_china")["parents"] = ["war_outcome", "threats"]      # a cycle
+    _node(d, "inst_political")["cpt"]["table"][0]["p"]["neutral"] = 0.9  # sums to 1.1
+    _node(d, "inst_military")["cpt"]["table"][1]["p"] = {                 # misspelled state
+        "strengthens": 0.05, "neutrl": 0.15, "weakens": 0.8}
+    _node(d, "institutions")["cpt"]["variance"] = -0.01                   # ranked variance
+    _node(d, "leadership")["cpt"]["weights"] = {"lead_alliance": 1, "lead_nation": 1}
+    d["scenarios"][0]["evidence"] = {"war_outcome": "ukraine_win"}        # scenario state
+    d["scenarios"][1]["expect"]["effects"]["leadership"] = "++"           # sign
+    msgs = _problems(tmp_path, d)
+    text = "\n".join(msgs)
+    for needle in ["duplicate node id", "unknown parent 'norms_turkey_uss'", "missing date",
+                   "cycle", "sums to 1.1", "'neutrl' is not a state", "cpt.variance",
+                   "lead_nation", "'ukraine_win' is not a state", "'++' is not a sign"]:
+        assert needle in text, (needle, text)

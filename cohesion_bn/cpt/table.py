@@ -163,7 +163,10 @@ def _parse(
                 ok = False
                 continue
             seen[key_] = r
-            col = column(row["p"], node, f"{where}.p" if field == "table" else where, problems)
+            given_text = ", ".join(f"{q.id}={given[q.id]}" for q in node.parents)
+            col_where = f"{where} ({given_text}).p" if given_text else (
+                f"{where}.p" if field == "table" else where)
+            col = column(row["p"], node, col_where, problems)
             if col is None:
                 ok = False
                 continue
