@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +60,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
             print(f"  note: {note}")
         if result.missing:
             print(f"  {len(result.missing)} unanswered (kept as missing, not filled in)")
-        if result.problems:
-            worst = 1
+        if result.refused:
+            worst = 1  # answers refused (blanks alone are kept as missing: not a failure)
     print(f"store: {store.path}")
     return worst
 
@@ -136,6 +137,9 @@ def _cmd_disagreement(args: argparse.Namespace) -> int:
     _, _, result = _pooled(args)
     table = disagreement(result)
     if args.plot:
+        from .cli import _check_figure_path
+
+        _check_figure_path(Path(args.plot))
         import matplotlib
 
         matplotlib.use("Agg")
@@ -146,6 +150,7 @@ def _cmd_disagreement(args: argparse.Namespace) -> int:
         fig.tight_layout()
         fig.savefig(args.plot, dpi=150)
         plt.close(fig)
+        print(f"wrote {args.plot}", file=sys.stderr)
     if args.json:
         print(table.reset_index().to_json(orient="records", indent=2))
         return 0

@@ -27,7 +27,11 @@ def _pairs(items: Sequence[str] | None, flag: str) -> dict[str, str]:
         key, sep, value = item.partition("=")
         if not sep or not key or not value:
             raise EvidenceError(f"{flag} {item!r}: write NODE=STATE")
-        out[key.strip()] = value.strip()
+        key, value = key.strip(), value.strip()
+        if key in out and out[key] != value:
+            raise EvidenceError(f"{flag} gives {key} twice ({key}={out[key]} and {key}={value}); "
+                                "a node has one observed state")
+        out[key] = value
     return out
 
 
@@ -65,7 +69,7 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
     if not model.spec.scenarios:
         raise CohesionBNError(f"{args.model or 'the model'} defines no scenarios; use "
                               "`cohesion-bn query --evidence NODE=STATE` instead")
-    targets = args.target or None
+    targets = [model.resolve_node(t, context="--target") for t in args.target or []] or None
     table = compare_scenarios(model, targets=targets)
     checks = check_expectations(model)
     if args.csv:
@@ -73,10 +77,7 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({
             "model": model.spec.id,
-            "scenarios": {
-                sc.id: {node: {s: float(p) for s, p in grp.droplevel([0, 1])["probability"].items()}
-                        for node, grp in table.loc[sc.id:sc.id].groupby(level="node", sort=False)}
-                for sc in model.spec.scenarios},
+            "scenarios": _scenario_json(table, [sc.id for sc in model.spec.scenarios]),
             "expectations": checks.to_dict(orient="records"),
         })
         return 0
@@ -98,6 +99,16 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
         bad = int((~checks["ok"]).sum())
         print(f"\n{len(checks) - bad} of {len(checks)} expectations hold.")
     return 0
+
+
+def _scenario_json(table: pd.DataFrame, scenarios: list[str]) -> dict[str, Any]:
+    """{scenario: {node: {state: probability}}} from compare_scenarios' long table."""
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    flat = table.reset_index()
+    for scenario, node, state, p in zip(flat["scenario"], flat["node"], flat["state"],
+                                        flat["probability"], strict=True):
+        out.setdefault(str(scenario), {}).setdefault(str(node), {})[str(state)] = float(p)
+    return {sc: out.get(sc, {}) for sc in scenarios}
 
 
 def _expectation_nodes(model: Any) -> list[str]:
@@ -257,6 +268,24 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+FIGURE_FORMATS = ("png", "pdf", "svg", "jpg", "jpeg", "eps", "ps", "tif", "tiff", "webp")
+
+
+def _check_figure_path(out: Path, dpi: int = 150, *, force: bool = False) -> None:
+    """Refuse a figure path that matplotlib cannot write, or that exists (without force)."""
+    suffix = out.suffix.lower().lstrip(".")
+    if suffix not in FIGURE_FORMATS:
+        got = repr(suffix) if suffix else "a file without a suffix"
+        raise CohesionBNError(f"{out}: cannot write a figure as {got}; use one of ."
+                              + ", .".join(FIGURE_FORMATS))
+    if dpi <= 0:
+        raise CohesionBNError(f"--dpi {dpi}: the resolution must be a positive number")
+    if not out.parent.exists():
+        raise CohesionBNError(f"{out}: the folder {out.parent} does not exist")
+    if out.exists() and not force:
+        raise CohesionBNError(f"{out} exists; nothing was overwritten (use --force)")
+
+
 def _cmd_plot(args: argparse.Namespace) -> int:
     import matplotlib
 
@@ -268,8 +297,10 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
     model = _load(args)
     out = Path(args.out or f"{model.spec.id}_{args.what}.png")
-    if out.exists() and not args.force:
-        raise CohesionBNError(f"{out} exists; nothing was overwritten (use --force)")
+    _check_figure_path(out, args.dpi, force=args.force)
+    if args.what == "scenarios" and not model.spec.scenarios:
+        raise CohesionBNError(f"{args.model or 'the model'} defines no scenarios to plot; "
+                              "add scenarios to a model file, or use `cohesion-bn query`")
     if args.what == "network":
         depth = max(_layers(model).values()) + 1
         width = max(list(_layers(model).values()).count(d) for d in range(depth))

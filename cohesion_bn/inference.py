@@ -308,6 +308,15 @@ def _check_possible(model: Model, findings: Findings) -> float:
     return value
 
 
+def _check_lambdas(model: Model, findings: Findings,
+                   lambdas: Mapping[str, np.ndarray]) -> None:
+    """Likelihood evidence can rule out every state the hard evidence leaves possible."""
+    if lambdas and eliminate(_factors(model, findings, lambdas))[0] <= 0.0:
+        raise ImpossibleEvidenceError(
+            f"the evidence ({findings.describe()}) has probability 0: the likelihoods give "
+            "weight 0 to every state the other findings leave possible; no posterior exists")
+
+
 def _pgmpy_network(model: Model, findings: Findings,
                    lambdas: Mapping[str, np.ndarray]) -> tuple[DiscreteBayesianNetwork,
                                                                dict[str, Any]]:
@@ -366,6 +375,7 @@ def posterior(
            else [model.resolve_node(t, context="target") for t in targets])
     p_e = _check_possible(model, findings)
     lambdas = _fit_soft(model, findings) if findings.soft else dict(findings.likelihood)
+    _check_lambdas(model, findings, lambdas)
     net, pg_evidence = _pgmpy_network(model, findings, lambdas)
     ve = VariableElimination(net)
     marginals: dict[str, pd.Series] = {}
@@ -405,6 +415,7 @@ def map_query(
                             "the evidence or from the nodes to explain")
     _check_possible(model, findings)
     lambdas = _fit_soft(model, findings) if findings.soft else dict(findings.likelihood)
+    _check_lambdas(model, findings, lambdas)
     factors = _factors(model, findings, lambdas)
     total, _ = eliminate(factors)
     best, idx = eliminate(factors, maximise=ids)

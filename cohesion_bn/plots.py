@@ -106,9 +106,11 @@ def plot_scenarios(table: pd.DataFrame, node: str, *, ax: Axes | None = None) ->
 
     ``table`` is what :func:`cohesion_bn.inference.compare_scenarios` returns.
     """
-    wide = table.xs(node, level="node")["probability"].unstack("state")
-    states = list(dict.fromkeys(table.xs(node, level="node").index.get_level_values("state")))
-    wide = wide[states]
+    sub = table.xs(node, level="node")
+    wide = sub["probability"].unstack("state")
+    states = list(dict.fromkeys(sub.index.get_level_values("state")))
+    scenarios = list(dict.fromkeys(sub.index.get_level_values("scenario")))
+    wide = wide.loc[scenarios, states]  # the model's order, not alphabetical
     ax = _axes(ax, (6.0, 3.2))
     x = np.arange(len(wide.index))
     width = 0.8 / len(states)

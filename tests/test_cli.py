@@ -167,3 +167,32 @@ def test_scenarios_csv_is_written_once(capsys, tmp_path):
     assert float(row.probability.iloc[0]) > 0.5
     code, _, err = run(capsys, "scenarios", "--csv", str(out))
     assert code == 2 and "nothing was overwritten" in err
+
+
+def test_scenarios_json_and_targets_by_label(capsys):
+    code, out, _ = run(capsys, "scenarios", "--json", "-t", "NATO cohesion")
+    assert code == 0
+    data = json.loads(out)["scenarios"]
+    assert list(data) == ["ukraine_wins", "ukraine_loses", "stalemate"]
+    assert max(data["stalemate"]["cohesion"], key=data["stalemate"]["cohesion"].get) == "weak"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["query", "-e", "war_outcome=stalemate", "-e", "war_outcome=ukraine_wins"], "twice"),
+    (["plot", "network", "-o", "net.csv"], "cannot write a figure as 'csv'"),
+    (["plot", "network", "--dpi", "0", "-o", "net.png"], "must be a positive number"),
+    (["plot", "network", "-o", "nodir/net.png"], "does not exist"),
+])
+def test_more_mistakes_are_one_line(capsys, tmp_path, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and not out and message in err and "Traceback" not in err
+
+
+def test_plot_scenarios_needs_scenarios(capsys, tmp_path):
+    bif = tmp_path / "m.bif"
+    assert main(["export", "--to", str(bif)]) == 0
+    capsys.readouterr()
+    code, _, err = run(capsys, "plot", "scenarios", "--model", str(bif), "-o",
+                       str(tmp_path / "s.png"))
+    assert code == 2 and "defines no scenarios" in err

@@ -243,3 +243,13 @@ def test_all_states_enumerated_once(tiny_path):
         np.testing.assert_array_equal(cpd.values, m.cpt(n))
     for a, b in itertools.combinations(m.nodes, 2):
         assert (a in m.parents(b)) == m.network.has_edge(a, b)
+
+
+def test_likelihood_that_rules_out_everything_is_impossible(tiny_path):
+    """Given rain=no and sprinkler=off, wet=wet has probability 0; a likelihood (1, 0) on
+    wet leaves nothing possible."""
+    m = cb.load_model(tiny_path)
+    with pytest.raises(ImpossibleEvidenceError, match="probability 0"):
+        m.query(evidence={"rain": "no", "sprinkler": "off"}, likelihood={"wet": [1, 0]})
+    with pytest.raises(ImpossibleEvidenceError):
+        m.mpe(evidence={"rain": "no", "sprinkler": "off"}, likelihood={"wet": [1, 0]})
