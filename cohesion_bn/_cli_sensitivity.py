@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
 import numpy as np
@@ -151,9 +150,15 @@ def _run(args: argparse.Namespace) -> int:
             _print_json({"target": summary.reset_index().to_dict(orient="records"),
                          "timing": result.timing()})
             return 0
+        ess = f"equivalent sample size {result.ess:g} where the file gives no uncertainty" \
+            if result.ess is not None else "the uncertainty the model file gives"
+        print(f"Monte Carlo: P({result.target}={result.target_state} | scenario) over "
+              f"{result.n} parameter draws ({ess}); "
+              f"P(the scenarios' ranking changes) = {result.prob_ranking_change:.3g}\n")
         _print_df(summary, 50)
         t = result.timing()
-        print("\n" + ", ".join(f"{k} = {v:.3g}" for k, v in t.items()), file=sys.stderr)
+        print(f"\ndrawing {t.get('draw_seconds', 0):.3g} s, evaluating "
+              f"{t.get('eval_seconds', 0):.3g} s")
         return 0
     if kind == "sobol":
         from .sensitivity import sobol
@@ -167,8 +172,19 @@ def _run(args: argparse.Namespace) -> int:
             _print_json({"converged": result.converged,
                          "indices": df.reset_index().to_dict(orient="records")})
             return 0
-        _print_df(df, args.top * 3)
-        print(f"\nconverged (N/2 vs N within tolerance): {result.converged}")
+        flat = df.reset_index()
+        for sc in result.scenarios:
+            part = flat[flat["scenario"] == sc].sort_values("ST", ascending=False)
+            ok = bool(result.converged.get(sc))
+            status = "converged" if ok else (
+                f"NOT converged: the indices moved by {result.max_change.get(sc, 0.0):.3g} "
+                "from N/2 to N; raise --n")
+            print(f"Sobol' indices of P({result.target}={result.target_state} | {sc}), "
+                  f"N = {result.n}, inputs {args.inputs}: top {args.top} by total index "
+                  f"({status})")
+            cols = [c for c in ("group", "S1", "S1_conf", "ST", "ST_conf") if c in part]
+            _print_df(part[cols].set_index(cols[0]) if cols else part, args.top)
+            print()
         return 0
     raise AnalysisError(f"unknown analysis {kind!r}; choose from {', '.join(ANALYSES)}")
 

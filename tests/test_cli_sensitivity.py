@@ -97,3 +97,12 @@ def test_uncertainty_is_reproducible(capsys):
 def test_mistakes(capsys, argv, message):
     code, out, err = run(capsys, "sensitivity", *argv)
     assert code == 2 and not out and message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--target", "cohesion=weak", "-e", "cohesion=strong"], "also carries evidence"),
+    (["--target", "cohesion=weak", "--over", "cohesion=weak"], "is 1 whatever"),
+])
+def test_targets_that_cannot_depend_on_parameters(capsys, argv, message):
+    code, out, err = run(capsys, "sensitivity", *argv)
+    assert code == 2 and not out and message in err

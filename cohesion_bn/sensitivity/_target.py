@@ -178,9 +178,9 @@ def parse_target(
     ``target`` is ``"NODE=STATE"``, ``(node, state)`` or a :class:`Target` (returned
     unchanged when no other argument is given; otherwise its node/state are re-used with
     the new evidence). ``denominator``, if given, makes the target the ratio
-    :math:`P(t \\mid e) / P(t' \\mid e)` under the same evidence. Hard evidence on the
-    target node itself is allowed (the posterior is then 0 or 1) but is rarely what is
-    meant; evidence and likelihood on the same node is an error.
+    :math:`P(t \\mid e) / P(t' \\mid e)` under the same evidence. Evidence on the target
+    node itself is an error (its posterior would be 0 or 1 whatever the parameters), and so
+    is a ratio of a target with itself, or evidence and likelihood on the same node.
     """
     if isinstance(target, Target) and evidence is None and likelihood is None \
             and denominator is None:
@@ -192,9 +192,20 @@ def parse_target(
     if both:
         raise EvidenceError(f"node {both[0]!r} has both evidence and likelihood evidence; give "
                             "one kind of evidence per node")
+    for n in (node,):
+        if n in ev or n in lik:
+            raise EvidenceError(f"the target {n}={state} also carries evidence ({n}="
+                                f"{ev.get(n, 'likelihood')}): its posterior would not depend on "
+                                "any parameter; drop the evidence on the target node")
     den: Target | None = None
     if denominator is not None:
         dnode, dstate = _resolve(model, denominator, "denominator")
+        if (dnode, dstate) == (node, state):
+            raise EvidenceError(f"the ratio P({node}={state} | e) / P({dnode}={dstate} | e) is "
+                                "1 whatever the parameters; give another state to divide by")
+        if dnode in ev or dnode in lik:
+            raise EvidenceError(f"the denominator {dnode}={dstate} also carries evidence; drop "
+                                "the evidence on that node")
         den = Target(dnode, dstate, model.states(dnode).index(dstate), ev, lik, None)
     return Target(node, state, model.states(node).index(state), ev, lik, den)
 
