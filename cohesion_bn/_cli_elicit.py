@@ -19,11 +19,18 @@ def _study(args: argparse.Namespace) -> Any:
     return load_study(args.study)
 
 
-def _store(args: argparse.Namespace, study: Any) -> Any:
-    """The study's store: ``--store``, else ``<study id>.sqlite`` beside the study file."""
+def _store(args: argparse.Namespace, study: Any, *, create: bool = False) -> Any:
+    """The study's store: ``--store``, else ``<study id>.sqlite`` beside the study file.
+
+    Only ``import`` creates it; the read-only commands say there is nothing yet instead.
+    """
     from .elicitation.store import Store
+    from .errors import ElicitationError
 
     path = Path(args.store) if args.store else Path(study.path).parent / f"{study.id}.sqlite"
+    if not create and not path.exists():
+        raise ElicitationError(f"no answers yet: the store {path} does not exist; run "
+                               "`cohesion-bn elicit import` first (or give --store)")
     return Store(path, study=study.id)
 
 
@@ -45,7 +52,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from .elicitation.questionnaire import read_questionnaire
 
     study = _study(args)
-    store = _store(args, study)
+    store = _store(args, study, create=True)
     worst = 0
     for f in args.files:
         result = read_questionnaire(f, study, strict=args.strict)
@@ -105,7 +112,12 @@ def _pooled(args: argparse.Namespace) -> tuple[Any, Any, Any]:
     if not answers:
         from .errors import ElicitationError
 
-        raise ElicitationError(f"the store {store} holds no answers yet; run "
+        rounds = store.rounds()
+        if args.round is not None and rounds:
+            raise ElicitationError(f"the store {store.path} has no answers for round "
+                                   f"{args.round}; it has round(s) "
+                                   + ", ".join(map(str, rounds)))
+        raise ElicitationError(f"the store {store.path} holds no answers yet; run "
                                "`cohesion-bn elicit import` first")
     model = load_model(study.model_path)
     result = pool(model, answers, method=args.method, weights=_weights_arg(args.weights),

@@ -85,7 +85,17 @@ def test_elicit_cooke_matches_anduryl_on_shared_study(capsys):
         expected["decision_maker"]["calibration"], abs=1e-6)
 
 
-def test_bad_weights_argument(capsys, tmp_path):
-    code, _, err = run(capsys, "elicit", "pool", str(STUDY), "--store",
-                       str(tmp_path / "s.sqlite"), "--out", str(tmp_path / "p.yaml"))
-    assert code == 2 and "holds no answers yet" in err
+def test_read_only_commands_do_not_create_a_store(capsys, tmp_path):
+    store = tmp_path / "s.sqlite"
+    for cmd in (["pool", "--out", str(tmp_path / "p.yaml")], ["status"], ["disagreement"]):
+        code, _, err = run(capsys, "elicit", cmd[0], str(STUDY), "--store", str(store), *cmd[1:])
+        assert code == 2 and "no answers yet" in err and "elicit import" in err
+    assert not store.exists()
+
+
+def test_pool_names_the_rounds_there_are(capsys, tmp_path):
+    store = str(tmp_path / "s.sqlite")
+    run(capsys, "elicit", "import", str(STUDY), str(ANSWERS[0]), "--store", store)
+    code, _, err = run(capsys, "elicit", "pool", str(STUDY), "--store", store, "--round", "2",
+                       "--out", str(tmp_path / "p.yaml"))
+    assert code == 2 and "no answers for round 2" in err and "round(s) 1" in err
