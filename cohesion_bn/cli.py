@@ -329,7 +329,7 @@ def _parser() -> argparse.ArgumentParser:
 
     def model_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("--model", metavar="PATH", default=None,
-                       help="model file (YAML) or BIF/XMLBIF/XDSL/NET/UAI file "
+                       help="model file (YAML) or BIF/XMLBIF/XDSL/DSL/NET/DNE/UAI file "
                             "(default: the shipped NATO cohesion model)")
         p.add_argument("--format", default=None,
                        help="read the model in this format (default: from the file)")
@@ -415,15 +415,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit status."""
     import warnings
 
-    # pgmpy 1.1.2 announces its own deprecations on import; they are not the user's concern
-    warnings.filterwarnings("ignore", category=FutureWarning, module="pgmpy")
     args = _parser().parse_args(argv)
+    with warnings.catch_warnings():
+        # pgmpy 1.1.2 announces its own deprecations on import; not the user's concern
+        warnings.filterwarnings("ignore", category=FutureWarning, module="pgmpy")
+
+        def one_line(message: Warning | str, category: type[Warning], filename: str,
+                     lineno: int, file: Any = None, line: str | None = None) -> None:
+            print(f"cohesion-bn: warning: {message}", file=sys.stderr)
+
+        warnings.showwarning = one_line
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args))
-    except ModelFileError as exc:
-        print(f"cohesion-bn: error: {exc}", file=sys.stderr)
-        return 2
-    except CohesionBNError as exc:
+    except CohesionBNError as exc:  # ModelFileError included: its message lists every problem
         print(f"cohesion-bn: error: {exc}", file=sys.stderr)
         return 2
     except (FileNotFoundError, FileExistsError, PermissionError, IsADirectoryError) as exc:

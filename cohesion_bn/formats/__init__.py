@@ -123,7 +123,7 @@ def detect_format(path: str | Path) -> str:
         known = ", ".join(s for sfx in FORMATS.values() for s in sfx)
         raise FormatError(
             f"{p}: cannot tell the network format from the name or the content; "
-            f"name it with one of {known} or pass format="
+            f"name it with one of {known} or give the format (--format; format= in Python)"
         )
     return found
 
@@ -236,7 +236,7 @@ def write_network(
         if not matches:
             raise FormatError(
                 f"{target}: cannot tell the format from the suffix {last!r}; "
-                f"pass format= (one of {', '.join(FORMATS)})"
+                f"give the format (--to-format; format= in Python): one of {', '.join(FORMATS)}"
             )
         fmt = matches[0]
     text = _writer(fmt)(network, dict(labels or {}), target)

@@ -185,7 +185,8 @@ def _checked_values(
         if not normalize:
             raise fail(
                 source,
-                f"{where} sums to {total:.6g}, not 1 (pass normalize=True to rescale it)",
+                f"{where} sums to {total:.6g}, not 1 (--normalize, or normalize=True in "
+                "Python, rescales it)",
                 node=node.id,
                 construct=node.construct,
             )

@@ -126,7 +126,7 @@ def resolve_scenarios(
     """
     if evidence is not None:
         if scenarios is not None:
-            raise AnalysisError("give either evidence= or scenarios=, not both")
+            raise AnalysisError("give either evidence (-e) or scenarios (--scenario), not both")
         return [("evidence", parse_evidence(model, evidence))]
     known = {s.id: s for s in model.spec.scenarios}
     if scenarios is None:

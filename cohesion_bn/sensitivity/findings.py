@@ -164,8 +164,8 @@ def analyze(
         if node_values is None:
             raise AnalysisError(
                 f"target node {tnode!r} has no values (a number per state) for the variance "
-                f"reduction; add values: [...] to the node, pass values=, or name one state "
-                f"as the target ({tnode}={states[0]})")
+                f"reduction; add values: [...] to the node, pass values= (Python), or name "
+                f"one state as the target ({tnode}={states[0]})")
         vals = np.asarray(node_values, dtype=float)
     cases = resolve_scenarios(model, scenarios, evidence)
     candidates = None if nodes is None else [model.resolve_node(n, context="nodes")
