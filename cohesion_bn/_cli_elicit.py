@@ -41,6 +41,16 @@ def _cmd_template(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     experts = args.expert or list(study.expert_ids)
+    unknown = [e for e in experts if e not in study.expert_ids]
+    if unknown:
+        from .errors import ElicitationError
+
+        raise ElicitationError(f"--expert {unknown[0]}: not an expert of study {study.id}; its "
+                               f"experts are {', '.join(study.expert_ids)} (nothing written)")
+    planned = [out / f"{study.id}_{e}_round{study.round}.{args.format}" for e in experts]
+    taken = [p for p in planned if p.exists()]
+    if taken:
+        raise FileExistsError(f"{taken[0]} exists; nothing was written (choose another --out)")
     for e in experts:
         path = out / f"{study.id}_{e}_round{study.round}.{args.format}"
         write_questionnaire(study, e, path, format=args.format)
@@ -82,6 +92,27 @@ def _cmd_status(args: argparse.Namespace) -> int:
         return 0
     with pd.option_context("display.width", 120, "display.max_rows", 500):
         print(table.to_string())
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    study = _study(args)
+    store = _store(args, study)
+    fmt = "json" if str(args.to).lower().endswith(".json") else "csv"
+    if args.expert:
+        path = store.export_expert(args.expert, args.to, format=fmt)
+    else:
+        path = store.export(args.to, format=fmt)
+    print(f"wrote {path}")
+    return 0
+
+
+def _cmd_forget(args: argparse.Namespace) -> int:
+    study = _study(args)
+    store = _store(args, study)
+    n = store.delete_expert(args.expert, args.reason)
+    print(f"deleted {n} answer rows of expert {args.expert} from {store.path}; the deletion "
+          "is logged (time, reason, row count; no answer content)")
     return 0
 
 
@@ -262,6 +293,20 @@ def add_elicit_parser(sub: Any) -> None:
     study_args(s)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=_cmd_status)
+
+    x = esub.add_parser("export", help="write the store (or one expert's answers) to CSV/JSON")
+    study_args(x)
+    x.add_argument("--to", required=True, metavar="FILE.csv|FILE.json",
+                   help="output file (never overwritten)")
+    x.add_argument("--expert", metavar="PSEUDONYM",
+                   help="only this expert's answers (what the store holds about them)")
+    x.set_defaults(func=_cmd_export)
+
+    f = esub.add_parser("forget", help="delete one expert's answers on request (logged)")
+    study_args(f)
+    f.add_argument("expert", metavar="PSEUDONYM")
+    f.add_argument("--reason", required=True, help="why (kept in the log)")
+    f.set_defaults(func=_cmd_forget)
 
     for name, helptext, func in (
             ("pool", "pool the experts' CPTs into a new model file", _cmd_pool),

@@ -99,3 +99,27 @@ def test_pool_names_the_rounds_there_are(capsys, tmp_path):
     code, _, err = run(capsys, "elicit", "pool", str(STUDY), "--store", store, "--round", "2",
                        "--out", str(tmp_path / "p.yaml"))
     assert code == 2 and "no answers for round 2" in err and "round(s) 1" in err
+
+
+def test_export_and_forget_one_expert(capsys, tmp_path):
+    store = str(tmp_path / "s.sqlite")
+    run(capsys, "elicit", "import", str(STUDY), *map(str, ANSWERS[:2]), "--store", store)
+    out = tmp_path / "e1.json"
+    code, _, _ = run(capsys, "elicit", "export", str(STUDY), "--store", store, "--expert", "E1",
+                     "--to", str(out))
+    assert code == 0
+    data = json.loads(out.read_text())
+    rows = data["answers"] if isinstance(data, dict) else data
+    assert rows and {r["expert"] for r in rows} == {"E1"}
+    code, out_text, _ = run(capsys, "elicit", "forget", str(STUDY), "E1", "--store", store,
+                            "--reason", "withdrew consent")
+    assert code == 0 and "deleted 80 answer rows of expert E1" in out_text
+    code, out_text, _ = run(capsys, "elicit", "status", str(STUDY), "--store", store, "--json")
+    assert {r["expert"] for r in json.loads(out_text) if r["answered"]} == {"E2"}
+
+
+def test_template_checks_every_expert_first(capsys, tmp_path):
+    code, _, err = run(capsys, "elicit", "template", str(STUDY), "--expert", "E2", "--expert",
+                       "E9", "--out", str(tmp_path))
+    assert code == 2 and "--expert E9" in err and "nothing written" in err
+    assert not list(tmp_path.iterdir())
