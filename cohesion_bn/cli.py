@@ -191,9 +191,15 @@ def _cmd_describe(args: argparse.Namespace) -> int:
         print(f"  parents: {', '.join(n.parents) or '-'}")
         prov = n.cpt.provenance
         print(f"  cpt:     {n.cpt.method}; {prov.method} ({prov.source}, {prov.date})")
+        if n.cpt.method != "table":
+            params = ", ".join(f"{k}: {_plain(v)}" for k, v in n.cpt.params.items())
+            print(f"  parameters: {params}")
         if args.tables:
-            with pd.option_context("display.float_format", "{:.3f}".format, "display.width", 150):
-                print(model.cpt_frame(nid).to_string())
+            # one row per parent combination, one column per state: readable at any size
+            frame = model.cpt_frame(nid).T
+            with pd.option_context("display.float_format", "{:.4g}".format,
+                                   "display.width", 150, "display.max_rows", 1000):
+                print(frame.to_string())
     return 0
 
 
@@ -260,10 +266,18 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if fmt == "yaml" or (fmt is None and out.suffix.lower() in (".yaml", ".yml")):
         dump_spec(model.spec, out, overwrite=True)
     else:
-        from .formats import write_network
+        from .formats import detect_format, write_network
 
         labels = {n.id: n.label for n in model.spec.nodes if n.label}
         write_network(model.network, out, format=fmt, labels=labels)
+        kind = fmt or detect_format(out)
+        lost = "scenarios, provenance, descriptions and CPT methods (tables only)"
+        if kind in ("bif", "xmlbif", "uai"):
+            lost = "labels, " + lost
+        if kind == "uai":
+            lost = "node and state names (by position only), " + lost
+        print(f"note: {kind.upper()} keeps the network and its tables; {lost} stay only in "
+              "the YAML model file", file=sys.stderr)
     print(f"wrote {out}", file=sys.stderr)
     return 0
 

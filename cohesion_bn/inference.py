@@ -206,8 +206,11 @@ class Explanation:
         return pd.DataFrame(list(self.assignment.items()), columns=["node", "state"])
 
     def to_dict(self) -> dict[str, Any]:
+        f = self.findings
         return {"assignment": dict(self.assignment), "probability": self.probability,
-                "evidence": self.findings.describe()}
+                "evidence": dict(f.hard), "do": dict(f.do),
+                "soft": {k: v.tolist() for k, v in f.soft.items()},
+                "likelihood": {k: v.tolist() for k, v in f.likelihood.items()}}
 
 
 # ------------------------------------------------------------------ the network
