@@ -84,11 +84,16 @@ def _run(args: argparse.Namespace) -> int:
             return 0
         df = result.to_df()
         order = df["derivative"].abs().sort_values(ascending=False).index
+        shown = [c for c in ("node", "parents", "state", "value", "derivative",
+                             "admissible_lo", "admissible_hi") if c in df]
+        df = df[shown].reset_index(drop=True).loc[order] if shown else df
         print(f"One-way sensitivity of P({args.target}"
               f"{' | ' + ', '.join(f'{k}={v}' for k, v in ev.items()) if ev else ''}) = "
               f"{result.baseline:.4f} ({args.scheme} co-variation); top {args.top} of "
               f"{len(df)} parameters by |derivative|:\n")
-        _print_df(df.loc[order], args.top)
+        _print_df(df.set_index("node") if "node" in df else df, args.top)
+        print("\n(admissible_lo/hi: how far the value can move before the most likely state "
+              "of the target node changes; NaN: no bound. --json gives every coefficient.)")
         return 0
     if kind == "tune":
         from .sensitivity import tuning
@@ -189,6 +194,16 @@ def _run(args: argparse.Namespace) -> int:
     raise AnalysisError(f"unknown analysis {kind!r}; choose from {', '.join(ANALYSES)}")
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
 def add_sensitivity_parser(sub: Any, model_args: Any) -> None:
     """Add ``sensitivity`` to the CLI's subparsers."""
     p = sub.add_parser(
@@ -213,14 +228,14 @@ def add_sensitivity_parser(sub: Any, model_args: Any) -> None:
                    help="tune: constrain P(target|e) - P(minus|e) instead")
     p.add_argument("--scenario", action="append", metavar="ID",
                    help="findings/uncertainty/sobol: only these scenarios (default: all)")
-    p.add_argument("--n", type=int, default=2000,
+    p.add_argument("--n", type=_positive_int, default=2000,
                    help="uncertainty: draws; sobol: base samples, a power of two")
     p.add_argument("--ess", type=float, default=None,
                    help="equivalent sample size for CPTs that carry no uncertainty")
     p.add_argument("--inputs", choices=["columns", "ranked", "all"], default="columns",
                    help="sobol: the uncertain inputs")
-    p.add_argument("--k", type=int, default=20, help="twoway: pairs among the top k")
+    p.add_argument("--k", type=_positive_int, default=20, help="twoway: pairs among the top k")
     p.add_argument("--seed", type=int, default=None, help="random seed (reproducible)")
-    p.add_argument("--top", type=int, default=15, help="rows to print")
+    p.add_argument("--top", type=_positive_int, default=15, help="rows to print")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_run)
