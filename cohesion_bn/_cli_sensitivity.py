@@ -49,6 +49,10 @@ def _print_json(data: Any) -> None:
 
 
 def _print_df(df: pd.DataFrame, rows: int) -> None:
+    df = df.copy()
+    for c in df.columns:
+        if pd.api.types.is_float_dtype(df[c]):
+            df[c] = df[c].mask(df[c].abs() < 1e-12, 0.0)  # rounding noise reads as zero
     with pd.option_context("display.width", 160, "display.max_columns", 20,
                            "display.float_format", "{:.4g}".format):
         print(df.head(rows).to_string())
