@@ -191,6 +191,8 @@ def _cmd_describe(args: argparse.Namespace) -> int:
         print(f"  parents: {', '.join(n.parents) or '-'}")
         prov = n.cpt.provenance
         print(f"  cpt:     {n.cpt.method}; {prov.method} ({prov.source}, {prov.date})")
+        if prov.notes:
+            print(f"  notes:   {prov.notes}")
         if n.cpt.method != "table":
             params = ", ".join(f"{k}: {_plain(v)}" for k, v in n.cpt.params.items())
             print(f"  parameters: {params}")

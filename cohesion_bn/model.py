@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
+import re
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -193,19 +194,37 @@ def load_model(path: str | Path | None = None, *, format: str | None = None,
     from .formats import read_network
 
     imported = read_network(p, format=format, normalize=normalize)
-    notes = "; ".join(imported.notes)
+    general: list[str] = []
+    per_node: dict[str, list[str]] = {}
+    for note in imported.notes:
+        m = re.match(r"node '([^']*)': (.*)", note, re.DOTALL)
+        if m is not None and m.group(1) in imported.network.nodes():
+            per_node.setdefault(m.group(1), []).append(m.group(2))
+        else:
+            general.append(note)
     return from_pgmpy(imported.network, labels=imported.labels,
-                      source=f"{p} ({imported.format})", notes=notes, model_id=p.stem)
+                      source=f"{p} ({imported.format})", notes="; ".join(general),
+                      node_notes={k: "; ".join(v) for k, v in per_node.items()},
+                      model_id=p.stem)
 
 
 def from_pgmpy(network: DiscreteBayesianNetwork, *, labels: Mapping[str, str] | None = None,
                source: str = "a pgmpy network", notes: str = "",
+               node_notes: Mapping[str, str] | None = None,
                model_id: str = "imported") -> Model:
-    """A :class:`Model` of a pgmpy ``DiscreteBayesianNetwork`` (its CPTs become tables)."""
+    """A :class:`Model` of a pgmpy ``DiscreteBayesianNetwork`` (its CPTs become tables).
+
+    ``notes`` go into every CPT's provenance, ``node_notes`` (node id -> text) into that
+    node's only (e.g. "noisy-MAX expanded to a full table")."""
     labels = dict(labels or {})
+    node_notes = dict(node_notes or {})
     today = _dt.date.today().isoformat()
-    provenance = Provenance(source=source, method=f"imported from {source}", date=today,
-                            notes=notes)
+
+    def provenance_of(nid: str) -> Provenance:
+        text = "; ".join(t for t in (notes, node_notes.get(nid, "")) if t)
+        return Provenance(source=source, method="imported", date=today,
+                          notes=text)
+
     state_names: dict[str, list[str]] = {}
     for cpd in network.get_cpds():
         for var, names in cpd.state_names.items():
@@ -223,7 +242,7 @@ def from_pgmpy(network: DiscreteBayesianNetwork, *, labels: Mapping[str, str] | 
         arrays[str(nid)] = arr
         params = _LazyTable(arr, ctx)
         nodes.append(NodeSpec(id=str(nid), states=states, parents=parents,
-                              cpt=CPTSpec("table", params, provenance),
+                              cpt=CPTSpec("table", params, provenance_of(str(nid))),
                               label=labels.get(str(nid), "")))
     spec = ModelSpec(nodes=tuple(nodes), id=model_id, title=model_id,
                      description=f"Imported from {source}.", path=source)

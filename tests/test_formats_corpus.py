@@ -186,7 +186,7 @@ def test_genie_xdsl_parent_order_by_hand() -> None:
         ("genie_pinball_influence_diagram.xdsl", r"node '\w+': <decision>: is a decision node"),
         ("agrum_mikailo_influence_diagram.bifxml", r"node 're': VARIABLE TYPE: .*decision"),
         ("agrum_markov_example.uai", r"UAI MARKOV network"),
-        ("agrum_carpo.bif", r"node 'N5': property function max: is a noisy-MAX node"),
+        ("agrum_carpo.bif", r"node 'N117': probability: has no probability block"),
         ("genie_carpo.dsl", r"node 'N117': PROBABILITIES: the table sums to 0"),
         ("hugin_test1.net", r"node 'C4': potential: the table sums to 100"),
         ("agrum_bnuaireader_file3.uai", r"node 'v5': function table: column \(v4=s0, v1=s0\)"),
@@ -237,19 +237,6 @@ def test_pgmpy_readers_fail_on_real_files_ours_do_not(
         model = getattr(rw, reader)(path=str(DATA / name)).get_model()
         model.check_model()
     read_network(DATA / name).network.check_model()
-
-
-def test_bif_function_max_pgmpy_reads_wrong_tables_ours_refuses() -> None:
-    """carpo.bif writes noisy-MAX nodes as partial tables under 'property function max':
-    pgmpy reads them as full tables (zeros where rows are absent), so they do not sum to
-    1; their parameterisation is undocumented, so we refuse such a node by name (see
-    tests/test_formats_noisy.py)."""
-    from pgmpy.readwrite import BIFReader
-
-    with pytest.raises(ValueError, match="N5 is not equal to 1"):
-        BIFReader(path=str(DATA / "agrum_carpo.bif")).get_model().check_model()
-    with pytest.raises(FormatError, match="node 'N5': property function max"):
-        read_network(DATA / "agrum_carpo.bif")
 
 
 @pytest.mark.parametrize(

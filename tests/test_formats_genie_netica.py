@@ -52,10 +52,10 @@ def test_xdsl_deterministic_node_and_names_in_submodels(tmp_path: Path) -> None:
         ('<utility id="D"><utilities>1</utilities></utility>', r"'D': <utility>"),
         ('<equation id="D"><definition>D=1</definition></equation>', r"'D': <equation>"),
         (
-            '<noisyadder id="D"><state id="x"/><state id="y"/><parents>A</parents>'
-            "<dstates>1</dstates><weights>1 1</weights>"
+            '<noisyadder id="D" function="single_fault"><state id="x"/><state id="y"/>'
+            "<parents>A</parents><dstates>1</dstates><weights>1 1</weights>"
             "<parameters>0.9 0.1 0 1 0 1</parameters></noisyadder>",
-            r"'D': <noisyadder>: is a GeNIe noisy-adder node",
+            r"'D': <noisyadder>: is a GeNIe noisy-adder with the 'single fault' function",
         ),
         ('<cpt id="D"><state id="x"/><probabilities>1</probabilities></cpt>', r"'D': states"),
         (

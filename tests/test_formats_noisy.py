@@ -1,7 +1,8 @@
 """Noisy-MAX nodes of GeNIe/SMILE (.xdsl ``<noisymax>``, .dsl ``TYPE = NOISY_MAX``) expanded
 to full tables, checked by hand-worked examples, against a CPT GeNIe itself computed, and
 against a second, independent computation (enumerating the hidden per-cause effects of
-the causal model, Díez 1993), plus the constructs that stay refused."""
+the causal model, Díez 1993). Noisy-adder and BIF ``function max``:
+tests/test_formats_adder_function_max.py."""
 
 from __future__ import annotations
 
@@ -209,54 +210,3 @@ def test_bad_noisy_max_is_refused_naming_node(
     with pytest.raises(FormatError, match=r"node 'D': TYPE = NOISY_MAX: " + pattern):
         read_network(write(tmp_path, "bad.dsl", dsl({"A": ["a1", "a2"]}, "D", ["x", "y"], ["A"],
                                                     strengths, params)))  # fmt: skip
-
-
-def test_noisy_adder_stays_refused(tmp_path: Path) -> None:
-    text = """<smile version="1.0" id="N"><nodes>
-<cpt id="A"><state id="a1"/><state id="a2"/><probabilities>0.5 0.5</probabilities></cpt>
-<noisyadder id="D"><state id="x"/><state id="y"/><parents>A</parents>
-<dstates>1</dstates><weights>1 1</weights><parameters>0.9 0.1 0 1 0 1</parameters></noisyadder>
-</nodes></smile>"""
-    with pytest.raises(FormatError, match=r"node 'D': <noisyadder>: is a GeNIe noisy-adder") as e:
-        read_network(write(tmp_path, "adder.xdsl", text))
-    # the message says why and what to do
-    assert "not expanded" in str(e.value)
-    assert "change the node's type to CPT" in str(e.value)
-    # refused by name even when its parameters are missing or malformed
-    broken = text.replace("<weights>1 1</weights>", "<weights>x</weights>")
-    with pytest.raises(FormatError, match=r"node 'D': <noisyadder>: is a GeNIe noisy-adder"):
-        read_network(write(tmp_path, "broken.xdsl", broken))
-
-
-def test_dsl_noisy_adder_stays_refused(tmp_path: Path) -> None:
-    text = dsl({"A": ["a1", "a2"]}, "D", ["x", "y"], ["A"], [0, 1], [0.9, 0.1, 0, 1, 0, 1])
-    text = text.replace("TYPE = NOISY_MAX", "TYPE = NOISY_ADDER")
-    with pytest.raises(
-        FormatError, match=r"node 'D': TYPE = NOISY_ADDER: is a GeNIe noisy-adder node"
-    ) as e:
-        read_network(write(tmp_path, "adder.dsl", text))
-    assert "change the node's type to CPT" in str(e.value)
-
-
-def test_bif_function_max_refused_and_neither_pgmpy_nor_pyagrum_expands_it() -> None:
-    """carpo.bif's 'property function max' rows are partial. pgmpy 1.1.2 alone reads them
-    as full tables whose missing rows are zero, so columns sum to 0; pyAgrum 3.3.1 fills the
-    missing rows with zeros too. Their parameterisation is documented nowhere, so we
-    refuse the node by name instead of guessing (see cohesion_bn.formats._noisy)."""
-    from pgmpy.readwrite import BIFReader
-
-    path = DATA / "agrum_carpo.bif"
-    model = BIFReader(path=str(path)).get_model()
-    n5 = np.asarray(model.get_cpds("N5").get_values(), dtype=float)
-    assert n5.sum(axis=0).min() == 0.0  # the column (N143=1, N187=1) is all zero
-    with pytest.raises(ValueError, match="N5 is not equal to 1"):
-        model.check_model()
-    pyagrum = pytest.importorskip("pyagrum")
-    bn = pyagrum.loadBN(str(path))
-    values = np.asarray(bn.cpt("N5").toarray(), dtype=float).reshape(-1, 2)
-    assert values.sum(axis=1).min() == 0.0
-    with pytest.raises(
-        FormatError, match=r"agrum_carpo\.bif: node 'N5': property function max: is a noisy-MAX"
-    ) as e:
-        read_network(path)
-    assert "give the node a full table" in str(e.value)

@@ -17,10 +17,11 @@ Every format also reads gzipped (``asia.bif.gz``). :func:`read_network` returns 
 file that cannot be represented (continuous, decision or utility nodes, a node with a
 single state, an empty table, a column that does not sum to 1 without ``normalize=True``)
 raises :class:`~cohesion_bn.errors.FormatError` naming the file, the node and the
-construct. GeNIe deterministic and noisy-MAX nodes are expanded to full tables (see
-:mod:`cohesion_bn.formats._noisy` for the semantics and their sources); GeNIe noisy-adder
-nodes and BIF ``property function max`` blocks are refused by name, with what to do
-instead, their exact meaning being documented nowhere we could find. Each module's
+construct. GeNIe deterministic, noisy-MAX and noisy-adder nodes and BIF ``property
+function max`` blocks are expanded to full tables, each with a load note (see
+:mod:`cohesion_bn.formats._noisy` for the semantics, their sources and how far each is
+checked); GeNIe's undefined "single fault" noisy-adder and a noisy-adder in .dsl are
+refused by name, with what to do instead. Each module's
 docstring gives its grammar, its sources, and what pgmpy 1.1.2 gets wrong that it works
 around. Numbers are written with Python's shortest round-trip representation, so every
 writable format reads back to the very same floats. Line ends may be LF, CRLF or a lone CR
@@ -30,6 +31,7 @@ writable format reads back to the very same floats. Line ends may be LF, CRLF or
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +39,7 @@ from pathlib import Path
 from pgmpy.models import DiscreteBayesianNetwork
 
 from ..errors import FormatError
-from ._model import NodeSpec, build_network, labels_of
+from ._model import CAUTION, NodeSpec, build_network, labels_of
 from ._text import decode, read_bytes
 
 __all__ = [
@@ -143,7 +145,11 @@ def read_network(
 
     ``format`` overrides the detection from the name and content. With ``normalize``, a
     table column that does not sum to 1 is rescaled (an all-zero one made uniform) with a
-    :func:`warnings.warn` per column instead of raising.
+    :func:`warnings.warn` per column instead of raising. What a reader did beyond copying
+    tables (a parametric node expanded, ...) is in ``notes``, one per node (``"node 'X':
+    ..."``) or per file; the notes a user should check before relying on the numbers (a
+    noisy-adder expanded by a rule the tool does not publish, ``function max`` rows that go
+    against noisy-MAX) are also warned.
     """
     p = Path(path)
     source = str(path)
@@ -181,7 +187,13 @@ def read_network(
 
         nodes, notes = parse_uai(text, source=source)
     network = build_network(nodes, source=source, normalize=normalize, name=name)
-    return ImportedNetwork(network, labels_of(nodes), fmt, source, tuple(notes))
+    kept: list[str] = []
+    for note in notes:
+        if note.startswith(CAUTION):
+            note = note[len(CAUTION) :]
+            warnings.warn(f"{source}: {note}", UserWarning, stacklevel=2)
+        kept.append(note)
+    return ImportedNetwork(network, labels_of(nodes), fmt, source, tuple(kept))
 
 
 def _writer(fmt: str) -> Callable[[DiscreteBayesianNetwork, Mapping[str, str], str], str]:

@@ -25,6 +25,7 @@ from pgmpy.models import DiscreteBayesianNetwork
 from ..errors import FormatError
 
 __all__ = [
+    "CAUTION",
     "SUM_TOLERANCE",
     "NodeSpec",
     "build_network",
@@ -43,6 +44,10 @@ __all__ = [
 #: normalised with a warning per column.
 SUM_TOLERANCE = 1e-4
 _EXACT = 1e-12
+
+#: A reader's note that starts with this is also a warning: :func:`read_network` warns it
+#: (one :func:`warnings.warn` each) and keeps it, without the prefix, among the notes.
+CAUTION = "caution: "
 
 
 def fail(

@@ -38,25 +38,32 @@ hand-worked example. A third-party converter that cumulates from the *first* chi
 (``P(Y <= k)``) gets every column with a distinguished parent wrong: such a parent's
 ``(0, ..., 0, 1)`` column would force the last state.
 
-Noisy-adder (``<noisyadder>``, ``TYPE = NOISY_ADDER``) is still refused. What the primary
-sources say: the GeNIe manual ("Noisy-Adder model",
-https://support.bayesfusion.com/docs/GeNIe/components_noisyadder.html) and the SMILE manual
-("Noisy-Adder", https://support.bayesfusion.com/docs/SMILE/noisy-adder.html) describe it
-only as "the average of probabilities of the effect given each of the causes in
-separation", the leak taking part and each cause weighted, with a distinguished state for
-the node and for each parent, and two functions, "average" and "single fault"; both point
-to Zagorecki's 2010 dissertation (section 5.3.1, "Non-decomposable Noisy-average") for the
-model. SMILE's public header ``defnoisyadder.h`` (class ``DSL_noisyAdder``) confirms the
-stored data (``dState``, ``dParentStates``, ``parentWeights``, ``enum Function
-{fun_average, fun_single_fault}``) but declares ``CiToCptAverage`` and
-``CiToCptSingleFault`` without their formulas. None of them says how a parent in its
-distinguished state enters the weighted average (dropped, or counted with its
-``(0, ..., 1, ..., 0)`` column), how the weights are normalised, or what "single fault"
-computes, and no public file pairs a ``<noisyadder>`` node with the CPT GeNIe computed for
-it, so there is nothing to check a guess against. The refusal says so and tells the user
-to convert the node to a CPT in GeNIe (:data:`NOISY_ADDER_REFUSAL`).
-BIF ``property function max`` (noisy-MAX as partial rows) is refused as well; see
-:func:`expand_bif_function_max`.
+GeNIe **noisy-adder** (``<noisyadder>`` in .xdsl) with the "average" function is expanded
+by the rule GeNIe's manual states ("Noisy-Adder model",
+https://support.bayesfusion.com/docs/GeNIe/components_noisyadder.html): the table "takes the
+average of probabilities of the effect given each of the causes in separation", "the leak
+node (and the leak probability) also take part in this calculation" and "each of the nodes
+is taken with the weight specified". With parent weights ``w_i``, leak weight ``w_L``, the
+stored column ``theta_{i, x_i}`` for parent ``i`` in state ``x_i`` and the leak column
+``theta_L``::
+
+    P(Y | x) = (sum_i w_i theta_{i, x_i} + w_L theta_L) / (sum_i w_i + w_L)
+
+Layout, from the SMILE manual ("Noisy-Adder", https://support.bayesfusion.com/docs/SMILE/
+noisy-adder.html, whose example indexes parent 2's block at ``2 * 3``): one column per
+parent state, in the parent's own state order, parent by parent, then the leak column;
+``<weights>`` lists the parents' weights then the leak's. Every parent takes part with the
+column of its current state, its distinguished state included (that column is the one GeNIe
+constrains; ``<dstates>`` only marks which it is, so the formula does not read it). Two
+limits, said on every load: GeNIe publishes no formula beyond that sentence and no public
+file pairs a noisy-adder with the table GeNIe computed for it, so the expansion is checked
+against the manual's rule (hand-worked example in the tests), not against GeNIe itself;
+and the "single fault" function, which the manual names without defining, is refused, as is
+a noisy-adder in the older .dsl text format, whose grammar for it is documented nowhere
+(save the network as .xdsl).
+
+BIF ``property function max`` blocks (Microsoft's 1996 DSC convention, still in the CARPO
+network) are expanded as well; see :func:`expand_bif_function_max`.
 """
 
 from __future__ import annotations
@@ -68,38 +75,31 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._model import SUM_TOLERANCE, fail
+from ..errors import FormatError
+from ._model import CAUTION, SUM_TOLERANCE, fail
 
 __all__ = [
-    "BIF_FUNCTION_MAX_REFUSAL",
-    "NOISY_ADDER_REFUSAL",
+    "DSL_NOISY_ADDER_REFUSAL",
+    "NOISY_ADDER_NOTE",
     "deterministic_table",
     "expand_bif_function_max",
     "noisy_adder_table",
     "noisy_max_table",
 ]
 
-#: why a GeNIe noisy-adder node is refused, and what the user can do (.xdsl and .dsl alike)
-NOISY_ADDER_REFUSAL = (
-    "is a GeNIe noisy-adder node (a canonical model whose table GeNIe derives from "
-    "per-cause distributions, parent weights and distinguished states, as an 'average' or "
-    "a 'single fault' function); it is not expanded because neither GeNIe's manual nor "
-    "SMILE's public header says how the weights, the leak and parents in their "
-    "distinguished state enter that table, and a guessed table would give wrong answers "
-    "silently. To read this file, open it in GeNIe, change the node's type to CPT (GeNIe "
-    "then computes the table itself) and save it again"
+#: why a noisy-adder in a .dsl file is refused, and what the user can do
+DSL_NOISY_ADDER_REFUSAL = (
+    "is a GeNIe noisy-adder node in the older .dsl text format, whose grammar for "
+    "noisy-adder parameters is documented nowhere, so its numbers cannot be read with "
+    "confidence. Open the file in GeNIe and save it as .xdsl (read here, noisy-adder "
+    "included), or change the node's type to CPT and save again"
 )
 
-#: why a BIF ``property function max`` block is refused, and what the user can do
-BIF_FUNCTION_MAX_REFUSAL = (
-    "is a noisy-MAX node written as 'property function max' with partial rows (a leak row "
-    "with all parents in state 0, then one row per parent state with the others in state "
-    "0: Microsoft's 1996 DSC convention); it is not expanded because no specification "
-    "says whether those rows include the leak (Henrion) or not (Diez), nor which end of "
-    "the state order is the absent state, and the two readings give different tables. "
-    "pgmpy and pyAgrum fill the missing rows with zeros, which is wrong as well. To read "
-    "this file, give the node a full table (one row per parent configuration), for "
-    "instance by re-exporting the network from the tool that built it"
+#: said on every load of a noisy-adder: what was done and how far it is checked
+NOISY_ADDER_NOTE = (
+    "GeNIe noisy-adder expanded to a full table as the weighted average of its parents' "
+    "columns and the leak, the rule GeNIe's manual states; GeNIe publishes no formula "
+    "beyond it, so compare with the table GeNIe shows for this node before relying on it"
 )
 
 
@@ -275,45 +275,285 @@ def noisy_adder_table(
     states: Sequence[str],
     parent_states: Sequence[Sequence[str]],
     *,
+    weights: np.ndarray,
+    parameters: np.ndarray,
     source: str,
     node: str,
+    parents: Sequence[str] = (),
     construct: str = "<noisyadder>",
 ) -> np.ndarray:
-    """Refused (see the module docstring and :data:`NOISY_ADDER_REFUSAL`)."""
-    raise fail(source, NOISY_ADDER_REFUSAL, node=node, construct=construct)
+    """GeNIe noisy-adder ("average" function) expanded to the full table.
+
+    ``P(Y | x) = (sum_i w_i theta_{i, x_i} + w_L theta_L) / (sum_i w_i + w_L)``, with the
+    layout and sources in the module docstring. Known answer (binary child ``(x, y)``,
+    parents ``A (a1, a2)`` and ``B (b1, b2)``, weights ``A 2, B 1, leak 1``; columns
+    ``A=a1 (0.9, 0.1)``, ``A=a2 (0.2, 0.8)``, ``B=b1 (0.5, 0.5)``, ``B=b2 (0, 1)``, leak
+    ``(1, 0)``): ``P(x | a1, b1) = (2 * 0.9 + 0.5 + 1) / 4 = 0.825``,
+    ``P(x | a1, b2) = (1.8 + 0 + 1) / 4 = 0.7``, ``P(x | a2, b1) = (0.4 + 0.5 + 1) / 4 =
+    0.475``, ``P(x | a2, b2) = (0.4 + 0 + 1) / 4 = 0.35``.
+
+    Refused with a :class:`~cohesion_bn.errors.FormatError`: a wrong number of parameters or
+    weights, a negative or non-finite number, a column that does not sum to 1 (within
+    :data:`~cohesion_bn.formats._model.SUM_TOLERANCE`), weights that sum to 0.
+    """
+    n = len(states)
+    sizes = [len(s) for s in parent_states]
+    total = sum(sizes) + 1
+    params = np.asarray(parameters, dtype=float)
+    if n < 2 or params.size != n * total:
+        raise fail(
+            source,
+            f"has {params.size} parameters; {n} states x ({total - 1} parent states + "
+            f"the leak) need {n * total}",
+            node=node,
+            construct=construct,
+        )
+    w = np.asarray(weights, dtype=float)
+    names = list(parents) or [f"parent {i + 1}" for i in range(len(parent_states))]
+    if w.size != len(sizes) + 1:
+        raise fail(
+            source,
+            f"has {w.size} weights; {len(sizes)} parents and the leak need {len(sizes) + 1}",
+            node=node,
+            construct="<weights>",
+        )
+    for label, x in zip([*names, "the leak"], w, strict=True):
+        if not math.isfinite(float(x)) or x < 0:
+            raise fail(
+                source,
+                f"the weight of {label} is {float(x):g}; weights are finite and >= 0",
+                node=node,
+                construct="<weights>",
+            )
+    if float(w.sum()) <= 0:
+        raise fail(source, "its weights sum to 0", node=node, construct="<weights>")
+    columns = params.reshape(total, n)
+    where = [
+        f"column for {name}={st}"
+        for name, ps in zip(names, parent_states, strict=True)
+        for st in ps
+    ]
+    where.append("the leak column")
+    for label, col in zip(where, columns, strict=True):
+        if not np.all(np.isfinite(col)) or np.any(col < 0):
+            raise fail(
+                source,
+                f"{label} has a negative or non-finite number",
+                node=node,
+                construct=construct,
+            )
+        if abs(float(col.sum()) - 1.0) > SUM_TOLERANCE:
+            raise fail(
+                source,
+                f"{label} sums to {float(col.sum()):.6g}, not 1",
+                node=node,
+                construct=construct,
+            )
+    columns = columns / columns.sum(axis=1, keepdims=True)
+    starts = np.cumsum([0, *sizes[:-1]]).astype(int) if sizes else np.zeros(0, dtype=int)
+    leak = w[-1] * columns[-1]
+    table = np.empty((math.prod(sizes), n))
+    for row, config in enumerate(itertools.product(*(range(k) for k in sizes))):
+        acc = leak.copy()
+        for i, state in enumerate(config):
+            acc += w[i] * columns[starts[i] + state]
+        table[row] = acc / w.sum()
+    return table.ravel()
+
+
+_BIF_COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
+_BIF_VARIABLE = re.compile(
+    r"variable\s+([^\s{]+)\s*\{\s*type\s+discrete\s*\[\s*\d+\s*\]\s*\{([^}]*)\}"
+)
+_BIF_PROBABILITY = re.compile(r"probability\s*\(([^)]*)\)\s*\{([^}]*)\}")
+_BIF_FUNCTION_MAX = re.compile(r"property\s+function\s*=?\s*max\s*;")
+_BIF_ROW = re.compile(r"\(([^)]*)\)\s*([^;]*);")
+
+
+def _names(parents: list[str], cfg: Sequence[int], states: dict[str, list[str]]) -> list[str]:
+    return [states[p][c] for p, c in zip(parents, cfg, strict=True)]
+
+
+def _function_max_table(
+    child: str,
+    parents: list[str],
+    body: str,
+    states: dict[str, list[str]],
+) -> tuple[np.ndarray | None, list[str]]:
+    """One ``function max`` block: ``(table, rows against noisy-MAX)`` or ``(None,
+    problems)``."""
+    problems: list[str] = []
+    for name in [child, *parents]:
+        if name not in states:
+            return None, [f"{name!r} has no variable block"]
+    cstates = states[child]
+    m = len(cstates)
+    sizes = [len(states[p]) for p in parents]
+    if re.search(r"(^|;)\s*(default|table)\b", body):
+        return None, [
+            "mixes a 'default' or 'table' entry with 'function max'; such a block lists "
+            "only the leak row and one row per single cause"
+        ]
+    rows: dict[tuple[int, ...], np.ndarray] = {}
+    for cfg_text, values_text in _BIF_ROW.findall(body):
+        cfg_names = [c.strip() for c in cfg_text.split(",")]
+        label = f"row ({', '.join(cfg_names)})"
+        if len(cfg_names) != len(parents):
+            problems.append(f"{label} names {len(cfg_names)} states for {len(parents)} parents")
+            continue
+        cfg: list[int] = []
+        for p, st in zip(parents, cfg_names, strict=True):
+            if st not in states[p]:
+                problems.append(f"{label}: {st!r} is not a state of {p}")
+                break
+            cfg.append(states[p].index(st))
+        if len(cfg) != len(parents):
+            continue
+        try:
+            vals = np.array([float(v) for v in values_text.replace(",", " ").split()])
+        except ValueError:
+            problems.append(f"{label} has a value that is not a number")
+            continue
+        if vals.size != m or not np.all(np.isfinite(vals)) or np.any(vals < 0):
+            problems.append(f"{label} must list {m} non-negative numbers")
+            continue
+        if abs(float(vals.sum()) - 1.0) > SUM_TOLERANCE:
+            problems.append(f"{label} sums to {float(vals.sum()):.6g}, not 1")
+            continue
+        if sum(1 for c in cfg if c) > 1:
+            problems.append(
+                f"{label} has more than one parent away from its first state; a noisy-MAX "
+                "block lists only the leak row and one row per single cause"
+            )
+            continue
+        if tuple(cfg) in rows:
+            problems.append(f"{label} is listed twice")
+            continue
+        rows[tuple(cfg)] = vals / vals.sum()
+    if problems:
+        return None, problems
+    zero = (0,) * len(parents)
+    if zero not in rows:
+        first = ", ".join(states[p][0] for p in parents)
+        return None, [f"has no leak row ({first}): every parent in its first state"]
+    for i, p in enumerate(parents):
+        for s in range(1, sizes[i]):
+            alone = tuple(s if j == i else 0 for j in range(len(parents)))
+            if alone not in rows:
+                names = ", ".join(_names(parents, alone, states))
+                problems.append(f"has no row ({names}) for {p}={states[p][s]} alone")
+    if problems:
+        return None, problems
+    # cumulative[k] = P(Y <= k); the last state's cumulative is 1 whatever the row
+    leak = np.cumsum(rows[zero])[:-1]
+    ratios: dict[tuple[int, int], np.ndarray] = {}
+    against: list[str] = []
+    for i in range(len(parents)):
+        for s in range(1, sizes[i]):
+            alone = tuple(s if j == i else 0 for j in range(len(parents)))
+            cum = np.cumsum(rows[alone])[:-1]
+            if np.any(cum > leak + SUM_TOLERANCE):
+                against.append(", ".join(_names(parents, alone, states)))
+            ratios[(i, s)] = np.where(leak > 0, cum / np.where(leak > 0, leak, 1.0), 1.0)
+    table = np.empty((math.prod(sizes), m))
+    for r, config in enumerate(itertools.product(*(range(k) for k in sizes))):
+        if config in rows:  # the listed rows are rows of the table: kept as written
+            table[r] = rows[config]
+            continue
+        cum = leak.copy()
+        for i, s in enumerate(config):
+            if s:
+                cum = cum * ratios[(i, s)]
+        full = np.concatenate([[0.0], cum, [1.0]])
+        step = np.diff(full)
+        if np.any(step < -SUM_TOLERANCE):
+            k = int(np.argmin(step))
+            problems.append(
+                f"combining its rows for ({', '.join(_names(parents, config, states))}) "
+                f"gives P({child} = {cstates[k]!r}) = {step[k]:.6g} < 0: rows ("
+                + "), (".join(against)
+                + ") give the child's first states more probability than the leak row, "
+                "which no noisy-MAX does, and here they cannot be combined"
+            )
+            break
+        table[r] = np.maximum(step, 0.0)
+        table[r] /= table[r].sum()
+    if problems:
+        return None, problems
+    return table.ravel(), against
 
 
 def expand_bif_function_max(
     text: str, *, source: str
 ) -> tuple[str, dict[str, np.ndarray], list[str]]:
-    """Refuse ``property function max`` in BIF.
+    """Expand the BIF probability blocks that carry ``property function max``.
 
-    The construct comes from Microsoft Research's DSC interchange proposal (1996; the
-    CARPO network, ``network DXPNetwork``, still carries it): a probability block with
-    ``function max`` lists a "Leak term" row (all parents in state 0) and one row per
-    parent state with the other parents in state 0. The documents looked at: Microsoft
-    Research's "Proposal for a Bayesian Network Interchange Format" (Decision Theory
-    Group, version 0.2, 8/28/96; only mirrored now, e.g. wiki.preterhuman.net), Cozman's
-    "Interchange Format for Bayesian Networks" (BIF 0.15,
-    http://sites.poli.usp.br/p/fabio.cozman/Research/InterchangeFormat/), and the readers
-    of pgmpy and pyAgrum. BIF 0.15 does not define ``function``, and no document we could
-    read says whether those rows are Henrion's parameters (the effect
-    observed with that cause and the leak) or Díez's (that cause alone), nor which end of
-    the state order is the distinguished one. carpo.bif itself decides nothing: under
-    Henrion's reading with state 0 as the absent state, node N5's rows are inconsistent
-    (P(N5=0) rises from 0.25 to 0.5 when a cause is added), under the reverse order N9's
-    are. pgmpy 1.1.2 reads the partial rows as a full table with zeros elsewhere (columns
-    sum to 0) and pyAgrum 3.3.1 does the same, so neither is a reference. A wrong
-    expansion being worse than none, such a node is refused by name.
+    The construct is Microsoft Research's (DSC interchange proposal, 1996; the CARPO
+    network still carries it): the block lists a "Leak term" row, every parent in its
+    first state, and one row per state of each parent with the other parents in their
+    first state. Each row is what BIF's syntax says a row is, the child's distribution
+    given that parent configuration, so the rows are kept as written; they are Henrion's
+    parameters (Henrion 1989, "Some practical issues in constructing belief networks":
+    the effect observed with one cause present, the leak included). A parent's first state
+    is its absent state (the leak row says so) and so is the child's: MAX moves the child
+    towards its later states. The other rows follow Henrion's rule in cumulative form,
+    with ``F_L`` the leak row's and ``F_{i, s}`` the row of parent ``i`` in state ``s``::
+
+        P(Y <= k | x) = F_L(k) * prod_{i: x_i not first} F_{i, x_i}(k) / F_L(k)
+
+    (Díez's parameters are the ratios ``F_{i, s} / F_L``; the tests check the expansion
+    against the GeNIe noisy-MAX expansion above, itself checked against GeNIe.) Known
+    answer: child ``(0, 1)``, parents ``A`` and ``B`` binary, leak ``(0.9, 0.1)``, ``A=1``
+    alone ``(0.3, 0.7)``, ``B=1`` alone ``(0.6, 0.4)``: ``P(Y=0 | A=1, B=1) = 0.9 *
+    (0.3/0.9) * (0.6/0.9) = 0.2`` (a leaky noisy-OR).
+
+    A row that gives the child's first states *more* probability than the leak row (a
+    cause that moves the child backwards) fits no noisy-MAX. CARPO has three such nodes
+    (N5, N57, N66); a load note names their rows, and the rule still applies wherever the
+    combination stays a distribution (it does in all three), while a combination that would
+    give a negative probability is refused naming the configuration. Missing, duplicate or
+    multi-cause rows are refused naming the row; every problem in the file is reported at
+    once. pgmpy 1.1.2 and pyAgrum 3.3.1 read the partial rows as a full table
+    with zeros elsewhere (columns summing to 0), so neither is a reference here.
+
+    Returns the text unchanged, the expanded tables by child (flat, the child's state
+    fastest) and one note per expanded node.
     """
-    match = re.search(r"variable\s+([^\s{]+)\s*\{[^}]*property\s+function\s*=?\s*max", text)
-    if match is None:
-        match = re.search(r"probability\s*\(\s*([^\s|)]+)[^{]*\{[^}]*function\s*=?\s*max", text)
-    if match is not None:
-        raise fail(
-            source,
-            BIF_FUNCTION_MAX_REFUSAL,
-            node=match.group(1),
-            construct="property function max",
+    if not _BIF_FUNCTION_MAX.search(text):
+        return text, {}, []
+    clean = _BIF_COMMENT.sub(" ", text)
+    states = {
+        name: [s.strip() for s in body.split(",") if s.strip()]
+        for name, body in _BIF_VARIABLE.findall(clean)
+    }
+    tables: dict[str, np.ndarray] = {}
+    notes: list[str] = []
+    errors: list[str] = []
+    for header, body in _BIF_PROBABILITY.findall(clean):
+        if not _BIF_FUNCTION_MAX.search(body):
+            continue
+        child, _, rest = header.partition("|")
+        child = child.strip()
+        parents = [p for p in re.split(r"[\s,]+", rest.strip()) if p]
+        table, found = _function_max_table(child, parents, body, states)
+        if table is None:
+            errors.extend(
+                str(fail(source, msg, node=child, construct="property function max"))
+                for msg in found
+            )
+            continue
+        tables[child] = table
+        notes.append(
+            f"node {child!r}: 'property function max' rows expanded to a full table "
+            "(noisy-MAX by Henrion's rule, the listed rows kept)"
         )
-    return text, {}, []
+        if found and len(parents) > 1:
+            rows = "), (".join(found)
+            notes.append(
+                f"{CAUTION}node {child!r}: 'property function max' rows ({rows}) give "
+                "the child's first states more probability than the leak row, which a "
+                "noisy-MAX cause cannot do; its other rows follow Henrion's rule all the same"
+            )
+    if errors:
+        raise FormatError("\n".join(errors))
+    return text, tables, notes

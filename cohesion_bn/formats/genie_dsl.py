@@ -31,8 +31,9 @@ configuration in that order. A noisy-MAX node (``TYPE = NOISY_MAX``) has
 ``STRENGTHS = (...)`` and its ``PROBABILITIES`` are SMILE's CI weights, laid out as in
 XDSL's ``<strengths>`` and ``<parameters>``; it is expanded to the full table (semantics
 and sources in :mod:`cohesion_bn.formats._noisy`). ``//`` and ``/* */`` are comments.
-Decision (``LIST``), utility (``TABLE``, ``MAU``), noisy-adder and equation nodes are
-refused, naming the node.
+Decision (``LIST``), utility (``TABLE``, ``MAU``) and equation nodes are refused, naming
+the node, and so is a noisy-adder: its .dsl spelling is documented nowhere, while the same
+node saved as .xdsl is read and expanded.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from pgmpy.models import DiscreteBayesianNetwork
 from ..errors import FormatError
 from ._blocks import Assign, Block, flat_atoms, parse_items
 from ._model import NodeSpec, fail, nodes_of, numbers
-from ._noisy import NOISY_ADDER_REFUSAL, deterministic_table, noisy_max_table
+from ._noisy import DSL_NOISY_ADDER_REFUSAL, deterministic_table, noisy_max_table
 from ._text import tokenize
 
 __all__ = ["parse_dsl", "write_dsl"]
@@ -103,7 +104,7 @@ def parse_dsl(text: str, *, source: str) -> tuple[list[NodeSpec], list[str], str
         body = item.body
         kind = (_words(body.get("TYPE")) or ["CPT"])[0].upper()
         if kind == "NOISY_ADDER":
-            raise fail(source, NOISY_ADDER_REFUSAL, node=nid, construct="TYPE = NOISY_ADDER")
+            raise fail(source, DSL_NOISY_ADDER_REFUSAL, node=nid, construct="TYPE = NOISY_ADDER")
         if kind in _REFUSED:
             raise fail(
                 source,

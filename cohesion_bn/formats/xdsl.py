@@ -25,8 +25,10 @@ manual's chapter on node definitions)::
 slowest. ``resultingstates`` names the node's state for each parent configuration in the
 same order (a deterministic node: probability 1 on that state). A ``<noisymax>`` node is
 expanded to its full table (SMILE's Díez parameterisation, leak as the last column;
-semantics and sources in :mod:`cohesion_bn.formats._noisy`); a ``<noisyadder>`` node is
-refused with a FormatError that names the node and says to convert it to a CPT in GeNIe.
+semantics and sources in :mod:`cohesion_bn.formats._noisy`); so is a ``<noisyadder>`` node
+with the "average" function (the weighted average of its parents' columns and the leak, the
+rule GeNIe's manual states; a note on every load says it is checked against that rule, not
+against GeNIe), while the undocumented "single fault" function is refused by name.
 
 pgmpy 1.1.2's ``XDSLReader`` reads only ``<cpt>`` nodes (a deterministic or noisy-MAX
 parent makes its children's tables unreadable), drops the display names, and refuses ids
@@ -48,8 +50,8 @@ from pgmpy.models import DiscreteBayesianNetwork
 from pgmpy.readwrite import XDSLWriter
 
 from ..errors import FormatError
-from ._model import NodeSpec, fail, nodes_of, numbers
-from ._noisy import deterministic_table, noisy_adder_table, noisy_max_table
+from ._model import CAUTION, NodeSpec, fail, nodes_of, numbers
+from ._noisy import NOISY_ADDER_NOTE, deterministic_table, noisy_adder_table, noisy_max_table
 
 __all__ = ["parse_xdsl", "write_xdsl"]
 
@@ -80,6 +82,14 @@ def _genie_names(root: ET.Element) -> dict[str, str]:
             if nid and name:
                 names[nid] = name
     return names
+
+
+def _single_fault(elem: ET.Element) -> bool:
+    """Whether a ``<noisyadder>`` says it uses SMILE's ``fun_single_fault`` function, as
+    an attribute or a child element (the XDSL schema leaves the spelling open)."""
+    texts = [v for k, v in elem.attrib.items() if k != "id"]
+    texts += [f"{child.tag} {_text(child)}" for child in elem if child.tag == "function"]
+    return any("single" in t.lower() for t in texts)
 
 
 def parse_xdsl(text: str, *, source: str) -> tuple[list[NodeSpec], list[str], str | None]:
@@ -171,8 +181,36 @@ def parse_xdsl(text: str, *, source: str) -> tuple[list[NodeSpec], list[str], st
                 parents=parents,
             )
             notes.append(f"node {nid!r}: noisy-MAX expanded to a full table")
-        else:  # <noisyadder>: refused by name, whatever its parameters (see _noisy)
-            values = noisy_adder_table(states, parent_states, source=source, node=nid)
+        else:
+            if _single_fault(elem):
+                raise fail(
+                    source,
+                    "is a GeNIe noisy-adder with the 'single fault' function, which GeNIe's "
+                    "manual names without defining; only the 'average' function is "
+                    "expanded. Change the node's type to CPT in GeNIe and save again",
+                    node=nid,
+                    construct="<noisyadder>",
+                )
+            values = noisy_adder_table(
+                states,
+                parent_states,
+                weights=numbers(
+                    _text(elem.find("weights")).split(),
+                    source=source,
+                    node=nid,
+                    construct="<weights>",
+                ),
+                parameters=numbers(
+                    _text(elem.find("parameters")).split(),
+                    source=source,
+                    node=nid,
+                    construct="<parameters>",
+                ),
+                source=source,
+                node=nid,
+                parents=parents,
+            )
+            notes.append(f"{CAUTION}node {nid!r}: {NOISY_ADDER_NOTE}")
         known[nid] = states
         label = names.get(nid)
         specs.append(NodeSpec(nid, states, parents, values, label=label, construct=f"<{kind}>"))
