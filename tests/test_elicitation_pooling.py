@@ -7,6 +7,7 @@ so the pools can be worked by hand, not anyone's judgement.
 from __future__ import annotations
 
 import itertools
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,12 @@ def test_pool_table_node_and_incomplete_expert_left_out() -> None:
     assert df.loc[("t", "war=win", "yes"), "pooled"] == pytest.approx(0.6)
     assert df.loc[("t", "war=win", "yes"), "E01"] == pytest.approx(0.8)
     assert np.isnan(df.loc[("t", "war=win", "yes"), "E03"])
+    # rows in the model's order (states yes, no), and partial lookups do not warn
+    assert list(df.index.get_level_values("state")[:2]) == ["yes", "no"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert df.loc["t"].shape[0] == 4
+        assert df.loc[("t", "war=lose")]["pooled"].tolist() == pytest.approx([0.2, 0.8])
     # given weights 3:1 (E03 must be given one too; it is left out of t anyway)
     given = pool(m, answers, nodes=["t"], weights={"E01": 3, "E02": 1, "E03": 4})
     assert given.nodes["t"].table[0, 0] == pytest.approx(0.7)

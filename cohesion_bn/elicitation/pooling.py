@@ -201,7 +201,12 @@ class PoolResult:
                                  *(float(ex[e][s, j]) if e in ex else math.nan
                                    for e in experts)))
         df = pd.DataFrame(rows, columns=["node", "column", "state", "pooled", *experts])
-        return df.set_index(["node", "column", "state"])
+        # categorical levels in the model's order: rows keep that order and the index is
+        # still sorted for pandas, so df.loc[node] and df.loc[(node, column)] do not warn
+        levels = [pd.Categorical(df[k], categories=list(dict.fromkeys(df[k])))
+                  for k in ("node", "column", "state")]
+        df.index = pd.MultiIndex.from_arrays(levels, names=["node", "column", "state"])
+        return df.drop(columns=["node", "column", "state"])
 
     def excluded_df(self) -> pd.DataFrame:
         """The exclusions as a table (node, expert, reason)."""
