@@ -308,8 +308,8 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .plots import layers as _layers
-    from .plots import plot_network, plot_scenarios
+    from .inference import _scenarios
+    from .plots import network_figsize, plot_network, plot_scenarios
 
     model = _load(args)
     out = Path(args.out or f"{model.spec.id}_{args.what}.png")
@@ -317,12 +317,20 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     if args.what == "scenarios" and not model.spec.scenarios:
         raise CohesionBNError(f"{args.model or 'the model'} defines no scenarios to plot; "
                               "add scenarios to a model file, or use `cohesion-bn query`")
+    given = {"evidence": _pairs(args.evidence, "--evidence"), "do": _pairs(args.do, "--do")}
     if args.what == "network":
-        depth = max(_layers(model).values()) + 1
-        width = max(list(_layers(model).values()).count(d) for d in range(depth))
-        fig, ax = plt.subplots(figsize=(max(8.0, 1.25 * width), 2.0 * depth))
-        plot_network(model, ax=ax)
+        post = None
+        if args.scenario:
+            (sc,) = _scenarios(model, [args.scenario])
+            given["evidence"] = {**sc.evidence, **given["evidence"]}
+        if args.beliefs or args.scenario or any(given.values()):
+            post = model.query(None, **given)
+        fig, ax = plt.subplots(figsize=network_figsize(model, beliefs=post is not None))
+        plot_network(model, posterior=post, ax=ax)
     else:
+        if args.scenario or args.beliefs or any(given.values()):
+            raise CohesionBNError("--scenario, --beliefs, --evidence and --do are for "
+                                  "`plot network`; `plot scenarios` draws every scenario")
         node = model.resolve_node(args.node) if args.node else model.spec.topological_order()[-1]
         fig, ax = plt.subplots(figsize=(7.0, 3.6))
         plot_scenarios(model.scenarios(targets=[node]), node, ax=ax)
@@ -412,6 +420,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("what", choices=["network", "scenarios"])
     model_args(p)
     p.add_argument("--node", help="for `plot scenarios`: the node (default: the last one)")
+    p.add_argument("--beliefs", action="store_true",
+                   help="for `plot network`: draw each node's distribution as bars")
+    p.add_argument("--scenario", metavar="NAME",
+                   help="for `plot network`: beliefs under this scenario of the model file")
+    p.add_argument("--evidence", "-e", action="append", metavar="NODE=STATE",
+                   help="for `plot network`: beliefs given this evidence (repeatable)")
+    p.add_argument("--do", action="append", metavar="NODE=STATE",
+                   help="for `plot network`: beliefs under this intervention (repeatable)")
     p.add_argument("--out", "-o", metavar="FILE.png", help="output file")
     p.add_argument("--dpi", type=int, default=150)
     p.add_argument("--force", action="store_true", help="overwrite an existing file")

@@ -11,13 +11,22 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .errors import QueryError
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from .inference import Posterior
     from .model import Model
 
-__all__ = ["layers", "network_positions", "plot_network", "plot_posterior", "plot_scenarios"]
+__all__ = [
+    "layers",
+    "network_figsize",
+    "network_positions",
+    "plot_network",
+    "plot_posterior",
+    "plot_scenarios",
+]
 
 
 def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
@@ -58,31 +67,96 @@ def network_positions(model: Model) -> dict[str, tuple[float, float]]:
     return pos
 
 
-def plot_network(model: Model, *, ax: Axes | None = None, wrap: int = 14,
-                 font_size: float = 7.0) -> Axes:
-    """The network's graph in layers, top to bottom, each node a box with its label."""
-    import networkx as nx
+def network_figsize(model: Model, *, beliefs: bool = False) -> tuple[float, float]:
+    """A figure size (inches) for :func:`plot_network` that gives every node of the widest
+    layer room: 1.25 in per node (1.6 with belief bars), 2 in per layer (more with bars)."""
+    depth = layers(model)
+    n_layers = max(depth.values()) + 1
+    widest = int(max(np.bincount(list(depth.values()))))
+    if beliefs:
+        most = max(len(model.states(n)) for n in model.nodes)
+        return max(8.0, 1.6 * widest), (1.2 + 0.25 * most) * n_layers
+    return max(8.0, 1.25 * widest), 2.0 * n_layers
+
+
+def plot_network(model: Model, *, posterior: Posterior | None = None, ax: Axes | None = None,
+                 wrap: int = 14, font_size: float = 7.0) -> Axes:
+    """The network's graph in layers, top to bottom.
+
+    Without ``posterior`` each node is a box with its label. With one (e.g.
+    ``model.query(evidence=...)``, every node) each node is drawn the way GeNIe and Netica
+    draw a belief view: its label over one bar per state with the probability in percent;
+    nodes with findings (hard evidence or an intervention) are shaded, an intervention says
+    ``do:`` and its incoming arrows are dashed (cut). Arrows end at spread points along the
+    child's top edge, so many parents stay readable."""
     from matplotlib import colormaps
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
     depth = layers(model)
-    pos = network_positions(model)
-    graph = nx.DiGraph()
-    graph.add_nodes_from(model.nodes)
-    graph.add_edges_from((p, n) for n in model.nodes for p in model.parents(n))
-    widest = max(np.bincount(list(depth.values())))
-    ax = _axes(ax, (max(8.0, 1.25 * widest), 2.0 * (max(depth.values()) + 1)))
-    nx.draw_networkx_edges(graph, pos, ax=ax, arrows=True, arrowsize=10, edge_color="#999999",
-                           width=0.8, min_source_margin=14, min_target_margin=16)
     cmap = colormaps["Pastel1"]
-    for n, (px, py) in pos.items():
-        ax.text(px, py, "\n".join(textwrap.wrap(model.label(n), wrap)), ha="center",
-                va="center", fontsize=font_size, zorder=3,
-                bbox={"boxstyle": "round,pad=0.4", "fc": cmap(depth[n] % 9), "ec": "#555555"})
+    beliefs = posterior is not None
+    if posterior is not None:
+        missing = [n for n in model.nodes if n not in posterior.marginals]
+        if missing:
+            raise QueryError(f"the posterior has no marginal for {', '.join(missing)}; "
+                             "query every node (targets=None) to draw beliefs")
+    most = max(len(model.states(n)) for n in model.nodes)
+    row = 0.13  # height of one state's bar row, in layer units
+    step = (0.55 + row * most) if beliefs else 1.0  # distance between layers
+    pos = {n: (x, y * step) for n, (x, y) in network_positions(model).items()}
+    ax = _axes(ax, network_figsize(model, beliefs=beliefs))
+
+    def height(n: str) -> float:
+        return 0.2 + row * len(model.states(n)) if beliefs else 0.3
+
+    half_w = 0.46 if beliefs else 0.4
+    fixed = {**posterior.findings.hard, **posterior.findings.do} if posterior else {}
+    # arrows: from the parent's bottom edge to a point on the child's top edge
+    for child in model.nodes:
+        parents = model.parents(child)
+        cx, cy = pos[child]
+        for k, parent in enumerate(sorted(parents, key=lambda q: pos[q][0])):
+            px, py = pos[parent]
+            spread = (k + 1) / (len(parents) + 1) - 0.5
+            cut = posterior is not None and child in posterior.findings.do
+            ax.add_patch(FancyArrowPatch(
+                (px, py - height(parent) / 2), (cx + 1.2 * half_w * spread, cy + height(child) / 2),
+                arrowstyle="-|>", mutation_scale=9, color="#bbbbbb" if cut else "#888888",
+                lw=0.7, linestyle="--" if cut else "-", zorder=2.5, shrinkA=0, shrinkB=0))
+    for n, (x, y) in pos.items():
+        h = height(n)
+        face = "#f4cccc" if n in fixed else cmap(depth[n] % 9)
+        ax.add_patch(FancyBboxPatch((x - half_w, y - h / 2), 2 * half_w, h,
+                                    boxstyle="round,pad=0.02", fc=face, ec="#555555", lw=0.8,
+                                    zorder=2))
+        if posterior is None:
+            ax.text(x, y, "\n".join(textwrap.wrap(model.label(n), wrap)), ha="center",
+                    va="center", fontsize=font_size, zorder=3)
+            continue
+        title = textwrap.shorten(model.label(n), width=wrap + 8, placeholder="...")
+        if n in posterior.findings.do:
+            title = f"do: {title}"
+        top = y + h / 2
+        ax.text(x, top - 0.09, title, ha="center", va="center", fontsize=font_size,
+                weight="bold", zorder=3)
+        probs = posterior[n]
+        for i, (state, p) in enumerate(probs.items()):
+            yy = top - 0.2 - row * (i + 0.5)
+            ax.text(x - half_w + 0.03, yy, textwrap.shorten(str(state), 14, placeholder="..."),
+                    ha="left", va="center", fontsize=font_size - 1.5, zorder=3)
+            ax.add_patch(Rectangle((x - 0.04, yy - row * 0.35), 0.32 * float(p), row * 0.7,
+                                   fc="#4c72b0", ec="none", zorder=3))
+            ax.text(x + half_w - 0.02, yy, f"{100 * float(p):.0f}%", ha="right", va="center",
+                    fontsize=font_size - 1.5, zorder=3)
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
-    ax.set_xlim(min(xs) - 0.7, max(xs) + 0.7)
-    ax.set_ylim(min(ys) - 0.5, max(ys) + 0.5)
-    ax.set_title(model.spec.title or model.spec.id)
+    pad_y = max(height(n) for n in model.nodes) / 2 + 0.1
+    ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
+    ax.set_ylim(min(ys) - pad_y, max(ys) + pad_y)
+    title = model.spec.title or model.spec.id
+    if posterior is not None:
+        title += f"\ngiven {posterior.findings.describe()}"
+    ax.set_title(title, fontsize=font_size + 3)
     ax.set_axis_off()
     return ax
 

@@ -126,6 +126,19 @@ def test_plot_network_writes_png(capsys, tmp_path):
     assert code == 0 and out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_plot_network_beliefs_from_scenario_or_evidence(capsys, tmp_path):
+    out = tmp_path / "beliefs.png"
+    code, _, err = run(capsys, "plot", "network", "--scenario", "ukraine_loses",
+                       "--do", "lead_alliance=weakens", "--out", str(out))
+    assert code == 0 and out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    code, _, err = run(capsys, "plot", "network", "--scenario", "ukraine_lose",
+                       "--out", str(tmp_path / "x.png"))
+    assert code == 2 and "did you mean 'ukraine_loses'" in err
+    code, _, err = run(capsys, "plot", "scenarios", "--beliefs", "--out", str(tmp_path / "y.png"))
+    assert code == 2 and "are for `plot network`" in err
+    assert not (tmp_path / "x.png").exists() and not (tmp_path / "y.png").exists()
+
+
 def test_installed_entry_point():
     exe = shutil.which("cohesion-bn") or str(Path(sys.executable).parent / "cohesion-bn")
     res = subprocess.run([exe, "query", "--model", str(TINY), "-e", "rian=yes"],

@@ -293,17 +293,25 @@ class RankedGroup(Group):
     points: int | None = None
     #: One distribution per input, in the order of ``inputs``: weights (or mix) then variance.
     dists: tuple[Scalar, ...] = ()
+    #: When the experts chose different combining functions (the write-back's
+    #: ``function: {wmean: 0.67, wmin: 0.33}``): the functions and their shares. Each draw
+    #: then picks its function with those probabilities, an extra last input.
+    functions: tuple[str, ...] = ()
+    shares: tuple[float, ...] = ()
 
     def table(self, values: Sequence[float]) -> np.ndarray:
         """The table for one vector of parameter values (ordered as ``inputs``)."""
         v = [float(x) for x in values]
+        function = self.function
+        if self.functions:
+            function = self.functions[int(v.pop())]
         *w, var = v
         kw: dict[str, Any] = {}
-        if self.function == "mixminmax":
+        if function == "mixminmax":
             kw["mix"] = (w[0], w[1])
         else:
             kw["weights"] = w
-        return ranked_method.ranked_table(self.cards, self.n_states, function=self.function,
+        return ranked_method.ranked_table(self.cards, self.n_states, function=function,
                                           variance=var, directions=self.directions,
                                           points=self.points, **kw)
 
@@ -312,14 +320,23 @@ class RankedGroup(Group):
         built = np.stack([self.table(row) for row in uniq], axis=-1)
         return built[..., np.asarray(inverse).reshape(-1)]
 
+    def _function_index(self, u: np.ndarray) -> np.ndarray:
+        """The categorical inverse CDF: function ``k`` where ``u`` falls in its share."""
+        edges = np.cumsum(self.shares)[:-1]
+        return np.searchsorted(edges, u, side="right").astype(float)
+
     def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        values = np.stack([d.rvs(rng, size) for d in self.dists], axis=1)
-        return self._tables(values)
+        columns = [d.rvs(rng, size) for d in self.dists]
+        if self.functions:
+            columns.append(self._function_index(rng.random(size)))
+        return self._tables(np.stack(columns, axis=1))
 
     def from_uniform(self, u: np.ndarray) -> np.ndarray:
         uu = np.clip(np.asarray(u, dtype=float), _EPS, 1 - _EPS)
-        values = np.stack([d.ppf(uu[:, k]) for k, d in enumerate(self.dists)], axis=1)
-        return self._tables(values)
+        columns = [d.ppf(uu[:, k]) for k, d in enumerate(self.dists)]
+        if self.functions:
+            columns.append(self._function_index(uu[:, len(self.dists)]))
+        return self._tables(np.stack(columns, axis=1))
 
 
 # ----------------------------------------------------------------------------- reading
@@ -414,13 +431,70 @@ def _ranked_groups(model: Model, node: str, unc: Mapping[str, Any] | None, ranke
                 d = Scalar("lognormal", (b, ranked_sd)) if b > 0 else Scalar("fixed", (b,))
             if d is not None:
                 dists.append(d)
-        if len(dists) != len(names) or not any(d.random for d in dists):
+        functions, shares, left = _function_shares(unc, s.function, f"{where}.function",
+                                                   problems)
+        if len(dists) != len(names) or not (functions or any(d.random for d in dists)):
             continue
+        if functions:
+            names.append("function")
         out.append(RankedGroup(
-            node, tuple(region), label, tuple(f"{label}: {nm}" for nm in names), source,
+            node, tuple(region), label, tuple(f"{label}: {nm}" for nm in names),
+            source + (f" ({left})" if left else ""),
             function=s.function, cards=cards, n_states=len(ctx.states),
-            directions=tuple(s.directions), points=s.points, dists=tuple(dists)))
+            directions=tuple(s.directions), points=s.points, dists=tuple(dists),
+            functions=functions, shares=shares))
     return out
+
+
+_WEIGHTED = ("wmean", "wmin", "wmax")
+
+
+def _function_shares(
+    unc: Mapping[str, Any] | None, function: str, where: str, problems: list[Problem]
+) -> tuple[tuple[str, ...], tuple[float, ...], str]:
+    """``function: {wmean: 0.67, wmin: 0.33}`` read as the share of each combining function.
+
+    Returns the functions to draw, their shares (normalised) and a note on what was left
+    out. Only functions that take the node's parameters can be drawn: WMEAN, WMIN and WMAX
+    share the weights, while MIXMINMAX takes mixing weights the file does not give (and the
+    other way round), so such a share is left out, said in the note, and the rest
+    renormalised. Fewer than two functions left: no draw of the function."""
+    raw = unc.get("function") if isinstance(unc, Mapping) else None
+    if raw is None:
+        return (), (), ""
+    if not isinstance(raw, Mapping) or not raw:
+        problems.append(Problem(where, "must map combining functions to their shares, "
+                                "e.g. {wmean: 0.67, wmin: 0.33}"))
+        return (), (), ""
+    allowed = _WEIGHTED if function in _WEIGHTED else (function,)
+    names: list[str] = []
+    values: list[float] = []
+    dropped: list[str] = []
+    for key, value in raw.items():
+        name = str(key).lower()
+        try:
+            share = float(value)
+        except (TypeError, ValueError):
+            share = math.nan
+        if not (math.isfinite(share) and share >= 0):
+            problems.append(Problem(where, f"the share of {key!r} is {value!r}; shares are "
+                                    "numbers >= 0"))
+            return (), (), ""
+        if share == 0:
+            continue
+        if name not in allowed:
+            dropped.append(f"{name} {share:g}")
+            continue
+        names.append(name)
+        values.append(share)
+    left = ""
+    if dropped:
+        left = (f"function share(s) {', '.join(dropped)} not drawn: "
+                f"that function's parameters are not in the file")
+    if len(names) < 2:
+        return (), (), left
+    total = sum(values)
+    return tuple(names), tuple(v / total for v in values), left
 
 
 def read_uncertainty(
@@ -444,7 +518,12 @@ def read_uncertainty(
     - ranked node: ``{weights: {parent: D, ...}, variance: D}`` (or ``mix: {min: D, max:
       D}``), each ``D`` a number (fixed) or ``{distribution: lognormal, median: m,
       sd_log: s}`` / ``uniform``/``loguniform`` (``low``, ``high``) / ``gamma`` (``shape``,
-      ``scale``); a parameter not named keeps the model's value.
+      ``scale``); a parameter not named keeps the model's value; ``function: {wmean: 0.67,
+      wmin: 0.33}`` (the experts' shares of the combining functions, as the write-back
+      gives them) draws each table's function with those probabilities, among the functions
+      that take the node's parameters (WMEAN, WMIN, WMAX share the weights; a share for
+      MIXMINMAX, whose mixing weights the file does not give, is left out and named in the
+      group's ``source``).
 
     ``nodes`` limits the uncertain CPTs to those nodes (ids or labels).
     """
@@ -521,7 +600,6 @@ def _from_writeback(model: Model, node: str,
     if isinstance(v, Mapping) and "meanlog" in v:
         out["variance"] = {"distribution": "lognormal", "median": math.exp(float(v["meanlog"])),
                            "sd_log": float(v.get("sdlog", DEFAULT_RANKED_SD))}
-    out.pop("function", None)
     out.pop("estimator", None)
     out.pop("basis", None)
     out.pop("mean", None)
