@@ -235,6 +235,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         try:
             model = load_model(path, format=args.format)
             model.network  # noqa: B018 - building it is part of the check
+            if any(model.spec.node(n).cpt.uncertainty is not None for n in model.nodes):
+                from .sensitivity._draws import read_uncertainty
+
+                read_uncertainty(model)  # what the Monte Carlo will read, checked now
         except ModelFileError as exc:
             failed += 1
             print(str(exc))

@@ -209,3 +209,20 @@ def test_plot_scenarios_needs_scenarios(capsys, tmp_path):
     code, _, err = run(capsys, "plot", "scenarios", "--model", str(bif), "-o",
                        str(tmp_path / "s.png"))
     assert code == 2 and "defines no scenarios" in err
+
+
+def test_validate_reads_the_uncertainty_the_monte_carlo_will_read(capsys, tmp_path):
+    """A typo in a CPT's uncertainty: validate names it (with the field meant) and fails,
+    rather than the Monte Carlo failing later; a correct one passes."""
+    text = TINY.read_text(encoding="utf-8")
+    row = "        - {given: {rain: no}, p: {on: 0.4, off: 0.6}}\n"
+    assert row in text
+    bad = tmp_path / "typo.yaml"
+    bad.write_text(text.replace(row, row + "      uncertainty: {concentraton: 5}\n"))
+    code, out, _ = run(capsys, "validate", str(bad))
+    assert code == 1
+    assert "unknown field 'concentraton' (did you mean 'concentration'?)" in out
+    good = tmp_path / "good.yaml"
+    good.write_text(text.replace(row, row + "      uncertainty: {concentration: 5}\n"))
+    code, out, _ = run(capsys, "validate", str(good))
+    assert code == 0 and "valid" in out

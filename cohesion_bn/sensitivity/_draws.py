@@ -52,7 +52,7 @@ import numpy as np
 from scipy import special, stats
 
 from ..cpt import ranked as ranked_method
-from ..errors import AnalysisError, Problem
+from ..errors import AnalysisError, Problem, did_you_mean
 from ..random import SeedLike, handle_seed
 from ._target import EvidenceLike, compile_model, parse_evidence, split_assignment
 
@@ -541,8 +541,9 @@ def read_uncertainty(
     groups: list[Group] = []
     for node in chosen:
         cpt_spec = model.spec.node(node).cpt
-        unc = _from_writeback(model, node, cpt_spec.uncertainty)
         is_ranked = cpt_spec.method == "ranked"
+        _check_fields(node, cpt_spec.uncertainty, is_ranked, problems)
+        unc = _from_writeback(model, node, cpt_spec.uncertainty)
         if unc is not None:
             if is_ranked and not _looks_dirichlet(unc):
                 groups += _ranked_groups(model, node, unc, ranked_sd, "file", problems, fallback)
@@ -560,6 +561,26 @@ def read_uncertainty(
         raise AnalysisError("the model's uncertainty cannot be read:\n" + "\n".join(
             f"  - {p}" for p in problems))
     return Uncertainty(model, tuple(groups), fallback)
+
+
+#: the fields a CPT's ``uncertainty:`` may have (``basis``, ``estimator`` and ``mean`` are
+#: the elicitation write-back's records of how it was estimated; they are not read)
+_TABLE_FIELDS = ("distribution", "concentration", "columns", "basis", "estimator", "mean")
+_RANKED_FIELDS = ("weights", "variance", "mix", "function", *_TABLE_FIELDS)
+
+
+def _check_fields(node: str, unc: Any, is_ranked: bool, problems: list[Problem]) -> None:
+    """Name every field of ``uncertainty:`` that no reader uses (a typo would otherwise
+    be silently ignored, or reported as the field it should have been)."""
+    if not isinstance(unc, Mapping):
+        return
+    allowed = _RANKED_FIELDS if is_ranked else _TABLE_FIELDS
+    for key in unc:
+        if str(key) not in allowed:
+            problems.append(Problem(
+                f"node {node!r}, cpt.uncertainty",
+                f"unknown field {key!r}{did_you_mean(str(key), allowed)}; the fields are: "
+                f"{', '.join(allowed)}"))
 
 
 def _from_writeback(model: Model, node: str,
