@@ -443,3 +443,68 @@ def test_xdsl_pgmpy_writer_loses_small_numbers(tmp_path: Path) -> None:
     assert lost.get_values()[0][0] == 0
     write_network(model, tmp_path / "ours.xdsl")
     assert_same_tables(model, read_network(tmp_path / "ours.xdsl").network)
+
+
+BIF_AB = """network N {
+}
+variable A { type discrete [ 2 ] { a1, a2 }; }
+variable B { type discrete [ 2 ] { b1, b2 }; }
+probability ( A ) { table 0.5, 0.5; }
+probability ( B | A ) {
+  (a1) 0.2, 0.8;
+  (a2) 0.5, 0.5;
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "pattern"),
+    [
+        (
+            "(a2) 0.5, 0.5;",
+            "(a3) 0.5, 0.5;",
+            r"row \(a3\): 'a3' is not a state of A \(its states: a1, a2\)",
+        ),
+        ("(a2) 0.5, 0.5;", "(a2) 0.5, 0.5, 0.1;", r"row \(a2\) has 3 numbers; B needs 2"),
+        ("(a2) 0.5, 0.5;", "(a2) 0.5;", r"row \(a2\) has 1 number; B needs 2"),
+        ("(a2) 0.5, 0.5;", "", r"has no row \(a2\) and no 'default' row"),
+        ("(a2) 0.5, 0.5;", "(a2) 0.5, x;", r"row \(a2\): 'x' is not a number"),
+        ("(a2) 0.5, 0.5;", "(a2, b1) 0.5, 0.5;", r"row \(a2, b1\) names 2 states for 1 parent"),
+        ("(a2) 0.5, 0.5;", "(a1) 0.5, 0.5;", r"row \(a1\) is given twice"),
+        ("table 0.5, 0.5;", "table 0.5;", r"table has 1 number; A needs 2"),
+    ],
+)
+def test_malformed_bif_rows_name_node_and_row(
+    tmp_path: Path, old: str, new: str, pattern: str
+) -> None:
+    """pgmpy 1.1.2 answers these with 'cannot convert float NaN to integer' or 'inhomogeneous
+    shape' (or, for a missing row, a column of zeros), naming neither node nor row."""
+    path = tmp_path / "bad.bif"
+    path.write_text(BIF_AB.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(FormatError, match=r"bad\.bif: node '[AB]': probability: " + pattern):
+        read_network(path)
+
+
+def test_bif_default_row_fills_the_missing_rows(tmp_path: Path) -> None:
+    """BIF 0.15's 'default' entry: the rows not listed. pgmpy 1.1.2 cannot read it."""
+    from pgmpy.readwrite import BIFReader
+
+    text = BIF_AB.replace("(a2) 0.5, 0.5;", "default 0.3, 0.7;")
+    with pytest.raises(ValueError, match="could not convert string to float"):
+        BIFReader(string=text).get_model()
+    path = tmp_path / "default.bif"
+    path.write_text(text, encoding="utf-8")
+    cpd = read_network(path).network.get_cpds("B")
+    np.testing.assert_allclose(np.asarray(cpd.get_values()).T, [[0.2, 0.8], [0.3, 0.7]])
+
+
+def test_bif_comments_are_removed_but_not_inside_strings(tmp_path: Path) -> None:
+    text = BIF_AB.replace(
+        "network N {\n}",
+        'network N {\n  property source = "http://example.org/a//b"; // a comment\n}\n'
+        "/* a block comment with ; and } */",
+    ).replace("(a1) 0.2, 0.8;", "(a1) 0.2, 0.8; // (a2) 0.9, 0.1;")
+    path = tmp_path / "comments.bif"
+    path.write_text(text, encoding="utf-8")
+    cpd = read_network(path).network.get_cpds("B")
+    np.testing.assert_allclose(np.asarray(cpd.get_values()).T, [[0.2, 0.8], [0.5, 0.5]])

@@ -76,6 +76,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..errors import FormatError
+from ._bif_text import FUNCTION_MAX, ROW, probability_blocks, strip_comments, variables
 from ._model import CAUTION, SUM_TOLERANCE, fail
 
 __all__ = [
@@ -361,15 +362,6 @@ def noisy_adder_table(
     return table.ravel()
 
 
-_BIF_COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
-_BIF_VARIABLE = re.compile(
-    r"variable\s+([^\s{]+)\s*\{\s*type\s+discrete\s*\[\s*\d+\s*\]\s*\{([^}]*)\}"
-)
-_BIF_PROBABILITY = re.compile(r"probability\s*\(([^)]*)\)\s*\{([^}]*)\}")
-_BIF_FUNCTION_MAX = re.compile(r"property\s+function\s*=?\s*max\s*;")
-_BIF_ROW = re.compile(r"\(([^)]*)\)\s*([^;]*);")
-
-
 def _names(parents: list[str], cfg: Sequence[int], states: dict[str, list[str]]) -> list[str]:
     return [states[p][c] for p, c in zip(parents, cfg, strict=True)]
 
@@ -395,7 +387,7 @@ def _function_max_table(
             "only the leak row and one row per single cause"
         ]
     rows: dict[tuple[int, ...], np.ndarray] = {}
-    for cfg_text, values_text in _BIF_ROW.findall(body):
+    for cfg_text, values_text in ROW.findall(body):
         cfg_names = [c.strip() for c in cfg_text.split(",")]
         label = f"row ({', '.join(cfg_names)})"
         if len(cfg_names) != len(parents):
@@ -519,22 +511,17 @@ def expand_bif_function_max(
     Returns the text unchanged, the expanded tables by child (flat, the child's state
     fastest) and one note per expanded node.
     """
-    if not _BIF_FUNCTION_MAX.search(text):
+    if not FUNCTION_MAX.search(text):
         return text, {}, []
-    clean = _BIF_COMMENT.sub(" ", text)
-    states = {
-        name: [s.strip() for s in body.split(",") if s.strip()]
-        for name, body in _BIF_VARIABLE.findall(clean)
-    }
+    clean = strip_comments(text)
+    states = variables(clean)
     tables: dict[str, np.ndarray] = {}
     notes: list[str] = []
     errors: list[str] = []
-    for header, body in _BIF_PROBABILITY.findall(clean):
-        if not _BIF_FUNCTION_MAX.search(body):
+    for block in probability_blocks(clean):
+        if not FUNCTION_MAX.search(block.body):
             continue
-        child, _, rest = header.partition("|")
-        child = child.strip()
-        parents = [p for p in re.split(r"[\s,]+", rest.strip()) if p]
+        child, parents, body = block.child, block.parents, block.body
         table, found = _function_max_table(child, parents, body, states)
         if table is None:
             errors.extend(

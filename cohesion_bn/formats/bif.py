@@ -10,8 +10,11 @@ BIF files of the bnlearn repository, https://www.bnlearn.com/bnrepository/)::
     probability ( Child | P1, P2 ) { (p1state, p2state) q1, ..., qk; ... }
 
 Reading uses pgmpy's ``BIFReader`` (it is right for the files the bnlearn repository and
-pgmpy write) after a pre-pass that normalises line ends (its block pattern needs ``}``
-followed by ``\\n``, so a Windows file read nothing), then our checks
+pgmpy write) after pre-passes: line ends normalised (its block pattern needs ``}``
+followed by ``\\n``, so a Windows file read nothing); every row checked first, so a wrong
+state, a row of the wrong length or a missing row is named with its node and row (pgmpy
+says "cannot convert float NaN to integer" or "inhomogeneous shape"); ``default`` entries
+written out as the rows they stand for (pgmpy cannot read them); then our checks
 (:func:`~cohesion_bn.formats._model.build_network`) so every problem names its node.
 Writing uses pgmpy's ``BIFWriter``, which prints each number with Python's shortest
 round-trip representation, so a written file reads back to the very same floats; we only
@@ -21,6 +24,8 @@ grammar cannot carry.
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 
 import numpy as np
@@ -29,6 +34,7 @@ from pgmpy.models import DiscreteBayesianNetwork
 from pgmpy.readwrite import BIFReader, BIFWriter
 
 from ..errors import FormatError
+from ._bif_text import FUNCTION_MAX, Block, probability_blocks, strip_comments, variables
 from ._model import NodeSpec, fail, nodes_of
 from ._noisy import expand_bif_function_max
 
@@ -75,11 +81,139 @@ def _diagnose(text: str, source: str) -> FormatError | None:
     return None
 
 
+def _row_problems(block: Block, states: dict[str, list[str]]) -> list[str]:
+    """What is wrong with the rows of one (non-``function max``) probability block."""
+    n = len(states[block.child])
+    cards = [len(states[p]) for p in block.parents]
+    problems: list[str] = []
+    entries = [e.strip() for e in block.body.split(";") if e.strip()]
+    seen: set[tuple[int, ...]] = set()
+    has_default = False
+    for entry in entries:
+        if entry.startswith("property"):
+            continue
+        m = re.match(r"(table|default)\b(.*)", entry, re.DOTALL)
+        row = re.match(r"\(([^)]*)\)(.*)", entry, re.DOTALL)
+        if m is not None:
+            label, values = m.group(1), m.group(2)
+            want = n * math.prod(cards) if label == "table" else n
+            has_default |= label == "default"
+        elif row is not None:
+            names = [c.strip() for c in row.group(1).split(",")]
+            label, values, want = f"row ({', '.join(names)})", row.group(2), n
+            if len(names) != len(block.parents):
+                problems.append(
+                    f"{label} names {len(names)} states for "
+                    f"{len(block.parents)} parent(s) ({', '.join(block.parents)})"
+                )
+                continue
+            wrong = [
+                (p, st) for p, st in zip(block.parents, names, strict=True) if st not in states[p]
+            ]
+            if wrong:
+                p, st = wrong[0]
+                problems.append(
+                    f"{label}: {st!r} is not a state of {p} (its states: {', '.join(states[p])})"
+                )
+                continue
+            key = tuple(states[p].index(st) for p, st in zip(block.parents, names, strict=True))
+            if key in seen:
+                problems.append(f"{label} is given twice")
+            seen.add(key)
+        else:
+            problems.append(
+                f"{entry.split()[0]!r}... is neither a row '(states) numbers;' "
+                "nor 'table numbers;' nor 'default numbers;'"
+            )
+            continue
+        numbers = [v for v in re.split(r"[\s,]+", values.strip()) if v]
+        bad = [v for v in numbers if not _is_number(v)]
+        if bad:
+            problems.append(f"{label}: {bad[0]!r} is not a number")
+        elif len(numbers) != want:
+            problems.append(
+                f"{label} has {len(numbers)} number{'' if len(numbers) == 1 else 's'}; "
+                f"{block.child} needs {want}"
+                + (
+                    f" ({n} states x {math.prod(cards)} parent configurations)"
+                    if label == "table" and cards
+                    else ""
+                )
+            )
+    if block.parents and not has_default and not any(e.startswith("table") for e in entries):
+        for key in itertools.product(*(range(c) for c in cards)):
+            if key not in seen:
+                config = ", ".join(states[p][k] for p, k in zip(block.parents, key, strict=True))
+                problems.append(f"has no row ({config}) and no 'default' row")
+                break
+    return problems
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _expand_defaults(clean: str) -> str:
+    """Replace each ``default p1, ..., pn;`` entry by the rows it stands for (BIF 0.15: the
+    distribution of every parent configuration not listed). pgmpy 1.1.2's reader cannot
+    read a ``default`` entry in a block with parents ("could not convert string to float").
+    ``clean`` is comment-free text whose rows :func:`_check_rows` has checked."""
+    states = variables(clean)
+
+    def rewrite(m: re.Match[str]) -> str:
+        block = probability_blocks(m.group(0))[0]
+        entries = [e.strip() for e in block.body.split(";") if e.strip()]
+        default = [e for e in entries if re.match(r"default\b", e)]
+        if not default or not block.parents or FUNCTION_MAX.search(block.body):
+            return m.group(0)
+        values = default[0][len("default") :].strip()
+        listed = set()
+        kept = []
+        for e in entries:
+            row = re.match(r"\(([^)]*)\)", e)
+            if row is not None:
+                listed.add(tuple(c.strip() for c in row.group(1).split(",")))
+            if not re.match(r"default\b", e):
+                kept.append(e + ";")
+        for config in itertools.product(*(states[p] for p in block.parents)):
+            if config not in listed:
+                kept.append(f"({', '.join(config)}) {values};")
+        head = m.group(0)[: m.group(0).index("{") + 1]
+        return head + "\n  " + "\n  ".join(kept) + "\n}"
+
+    return re.sub(r"probability\s*\([^)]*\)\s*\{[^}]*\}", rewrite, clean)
+
+
+def _check_rows(text: str, *, source: str) -> None:
+    """Every row of every probability block checked before pgmpy reads it (whose errors
+    name neither the node nor the row); all problems reported at once."""
+    clean = strip_comments(text)
+    states = variables(clean)
+    errors = []
+    for block in probability_blocks(clean):
+        if FUNCTION_MAX.search(block.body) or block.child not in states:
+            continue  # expanded elsewhere / reported by _diagnose
+        if any(p not in states for p in block.parents):
+            continue
+        errors += [
+            str(fail(source, msg, node=block.child, construct="probability"))
+            for msg in _row_problems(block, states)
+        ]
+    if errors:
+        raise FormatError("\n".join(errors))
+
+
 def parse_bif(text: str, *, source: str) -> tuple[list[NodeSpec], list[str], str | None]:
     """Parse BIF text into node specs (and notes, and the network's name)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.endswith("\n"):
         text += "\n"
+    _check_rows(text, source=source)
+    text = _expand_defaults(strip_comments(text))
     text, parametric, notes = expand_bif_function_max(text, source=source)
     try:
         reader = _BIFReader(string=text)
