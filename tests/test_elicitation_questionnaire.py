@@ -532,3 +532,20 @@ def test_demo_study_questionnaires_import_with_partial_flags() -> None:
 
     assert spread_of("norms_turkey_us/p/war_outcome=ukraine_wins") > spread_of(
         "threat_china/p/war_outcome=ukraine_wins")
+
+
+def test_renamed_sheet_is_one_problem_that_says_what_to_do(filled: Path, study: Study) -> None:
+    """A renamed node sheet: one problem naming the sheet, how many questions it held and
+    the unexpected sheet, not one line per question; its questions count as missing."""
+    wb = load_workbook(filled)
+    wb["Node threat_russia"].title = "Russia (mine)"
+    wb.save(filled)
+    res = read_questionnaire(filled, study)
+    sheet_problems = [p for p in res.problems if "is missing" in p.message]
+    assert len(sheet_problems) == 1
+    msg = sheet_problems[0].message
+    assert "the sheet 'Node threat_russia' is missing, so its 3 question(s)" in msg
+    assert "'Russia (mine)'" in msg and "give it its name back" in msg
+    assert not [p for p in res.problems if "is not in the file" in p.message]
+    assert len([q for q in res.missing if q.startswith("threat_russia/")]) == 3
+    assert not res.ok

@@ -150,6 +150,8 @@ class _RawFile:
     meta: dict[str, _Cell] = field(default_factory=dict)
     answers: dict[str, _Raw] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: questions on a missing sheet: reported once, with the sheet, not one by one
+    unread: set[str] = field(default_factory=set)
 
 
 # ------------------------------------------------------------------------ writing
@@ -776,6 +778,7 @@ def _read_xlsx(p: Path) -> _RawFile:
         if meta.get(f"A{i}") is not None:
             raw.meta[str(meta[f"A{i}"])] = _Cell(meta.get(f"B{i}"), f"Meta!B{i}")
         i += 1
+    missing: dict[str, list[str]] = {}  # a missing sheet -> the questions it held
     for j in range(i + 1, n_rows + 1):
         qid = meta.get(f"A{j}")
         if qid is None:
@@ -784,7 +787,9 @@ def _read_xlsx(p: Path) -> _RawFile:
         sheet, coord = str(meta.get(f"D{j}")), str(meta.get(f"E{j}"))
         where = f"{sheet}!{coord}"
         if sheet not in sheets:
-            raw.problems.append(Problem(f"Meta!D{j}", f"the sheet {sheet!r} is missing"))
+            if qid not in missing.setdefault(sheet, []):
+                missing[sheet].append(qid)
+            raw.unread.add(qid)
             continue
         value = sheets[sheet].get(coord)
         if isinstance(value, str) and value.startswith("="):  # a formula typed by the expert
@@ -799,7 +804,23 @@ def _read_xlsx(p: Path) -> _RawFile:
             r.fields[fld] = _Cell(value, where)
             first = next(iter(r.fields.values())).where
             r.where = first if first == where else f"{first}:{coord}"  # the value cells
+    unexpected = [name for name in sheets if name not in _written_sheets(meta, i, n_rows)]
+    for sheet, qids in missing.items():
+        hint = (f"; the workbook has sheet(s) {', '.join(map(repr, unexpected))} the "
+                "questionnaire did not have: if one was renamed, give it its name back"
+                if unexpected else "")
+        raw.problems.append(Problem(
+            str(p), f"the sheet {sheet!r} is missing, so its {len(qids)} question(s) "
+            f"({qids[0]}{', ...' if len(qids) > 1 else ''}) were not read{hint}"))
     return raw
+
+
+def _written_sheets(meta: Mapping[str, Any], header_row: int, n_rows: int) -> set[str]:
+    """The sheets a questionnaire was written with: Meta's listed ones, and the fixed ones."""
+    names = {"Meta", "Instructions", "Seeds"}
+    names.update(str(meta.get(f"D{j}")) for j in range(header_row + 1, n_rows + 1)
+                 if meta.get(f"D{j}") is not None)
+    return names
 
 
 def _read_csv(p: Path) -> _RawFile:
@@ -978,8 +999,9 @@ def _check(raw: _RawFile, study: Study, *, source: str, expected: str | None) ->
         r = raw.answers.get(q.id)
         if r is None:
             res.missing.append(q.id)
-            res.problems.append(Problem(source, f"question {q.id} is not in the file: "
-                                        "no answer"))
+            if q.id not in raw.unread:
+                res.problems.append(Problem(source, f"question {q.id} is not in the file: "
+                                            "no answer"))
             continue
         value = _check_one(q, r, study, res)
         if value is _MISSING:
