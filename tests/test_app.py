@@ -336,6 +336,38 @@ def test_facilitator_sees_status_pool_disagreement_and_scenarios(client: Any, ws
     assert "0.700" in live  # the pooled P(strengthens | ukraine_wins) of two equal answers
 
 
+def test_facilitator_chooses_the_pool(client: Any, ws: Workshop) -> None:
+    """P(strengthens | ukraine_wins): E1 0.7, E2 0.5. Linear, equal weights: 0.600. Log,
+    equal weights: sqrt(.7 .5) / (sqrt(.7 .5) + sqrt(.2 .3) + sqrt(.1 .2)) = 0.605 (the
+    others 0.250, 0.145). Cooke weights without seed answers: said on the page, no pool.
+    The export writes the pool chosen."""
+    f = ftok(ws)
+    other = {**GOOD, "ukraine_wins": {"strengthens": 0.5, "neutral": 0.3, "weakens": 0.2}}
+    client.post(f"/e/{etok(ws, 'E1')}/node/threat_russia", data=dist_form(GOOD))
+    client.post(f"/e/{etok(ws, 'E2')}/node/threat_russia", data=dist_form(other))
+    home = client.get(f"/f/{f}/?method=log&weights=equal").get_data(as_text=True)
+    assert "Logarithmic pool, equal weights" in home
+    assert 'value="log" selected' in home
+    assert f"/f/{f}/live?method=log&amp;weights=equal" in home
+    linear = client.get(f"/f/{f}/live").get_data(as_text=True)
+    log = client.get(f"/f/{f}/live?method=log&weights=equal").get_data(as_text=True)
+    assert "0.600" in linear and "0.605" not in linear
+    assert "0.605" in log and "0.250" in log and "0.145" in log
+    cooke = client.get(f"/f/{f}/live?weights=cooke").get_data(as_text=True)
+    assert 'class="error"' in cooke and "seed" in cooke
+    assert client.post(f"/f/{f}/export?weights=cooke").status_code == 409
+    r = client.post(f"/f/{f}/export?method=log&weights=equal")
+    assert r.status_code == 303 and "method=log" in r.headers["Location"]
+    import yaml
+
+    path = ws.store.path.parent / ws.state.exports[-1]
+    node = next(n for n in yaml.safe_load(path.read_text())["nodes"]
+                if n["id"] == "threat_russia")
+    assert node["cpt"]["provenance"]["method"].startswith("logarithmic opinion pool")
+    # anything else is the default pool
+    assert "0.600" in client.get(f"/f/{f}/live?method=median").get_data(as_text=True)
+
+
 def test_export_writes_a_new_pooled_model_each_time(client: Any, ws: Workshop) -> None:
     f = ftok(ws)
     assert client.post(f"/f/{f}/export").status_code == 409  # nothing pooled yet

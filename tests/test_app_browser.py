@@ -133,6 +133,12 @@ def test_expert_answers_reloads_submits_and_facilitator_sees_it_pooled(
     fpage.click('details[data-node="threat_russia"] summary')
     assert "0.700" in fpage.inner_text('details[data-node="threat_russia"]')
     assert "Effect on the scenario posteriors" in fpage.inner_text("#live")
+    # ... and can switch to a logarithmic pool (one expert: the same table)
+    fpage.select_option("#pool-method", "log")
+    fpage.click("#pool-apply")
+    fpage.wait_for_selector('details[data-node="threat_russia"]')
+    assert "Logarithmic pool, equal weights" in fpage.inner_text("#pool-hint")
+    assert "method=log" in fpage.url
     fpage.close()
     page.close()
 

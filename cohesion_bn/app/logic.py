@@ -19,12 +19,13 @@ import statistics
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from ..elicitation import questionnaire as _qn
+from ..elicitation.pooling import PoolMethod
 from ..elicitation.questions import Answer, Question
 from ..elicitation.store import Store
 from ..elicitation.study import Study, level_name
@@ -237,8 +238,30 @@ def scenario_targets(study: Study) -> list[str]:
     return want or [n for n in model.nodes if not model.children(n)]
 
 
-def dashboard(study: Study, store: Store, round: int) -> Dashboard:
-    """Status of ``round``, and the pool, disagreement and scenarios of the latest answers."""
+#: the pools a facilitator can choose: (method, weights) -> what the page says
+POOLS = {
+    ("linear", "equal"): "linear pool, equal weights",
+    ("log", "equal"): "logarithmic pool, equal weights",
+    ("linear", "cooke"): "linear pool, Cooke's classical-model weights (from the seeds)",
+    ("log", "cooke"): "logarithmic pool, Cooke's classical-model weights (from the seeds)",
+}
+
+
+StudyWeights = Literal["equal", "cooke"]
+
+
+def pool_choice(method: str | None, weights: str | None) -> tuple[PoolMethod, StudyWeights]:
+    """The pool asked for (query parameters ``method`` and ``weights``); anything else,
+    or nothing, is the default linear pool with equal weights."""
+    m: PoolMethod = "log" if method == "log" else "linear"
+    w: StudyWeights = "cooke" if weights == "cooke" else "equal"
+    return m, w
+
+
+def dashboard(study: Study, store: Store, round: int, *, method: PoolMethod = "linear",
+              weights: StudyWeights = "equal") -> Dashboard:
+    """Status of ``round``, and the pool (``method``: linear/log, ``weights``: equal/cooke),
+    disagreement and scenarios of the latest answers."""
     from ..elicitation.disagreement import disagreement
     from ..elicitation.pooling import pool
     from ..elicitation.writeback import pooled_spec
@@ -258,7 +281,8 @@ def dashboard(study: Study, store: Store, round: int) -> Dashboard:
         return out
     model = study.model
     try:
-        result = pool(model, answers, seeds=study.seeds, levels=study.levels)
+        result = pool(model, answers, method=method, weights=weights, seeds=study.seeds,
+                      levels=study.levels)
     except CohesionBNError as exc:
         out.error = str(exc)
         return out

@@ -60,12 +60,14 @@ class _DashboardCache:
         self._key: tuple[Any, ...] | None = None
         self._value: logic.Dashboard | None = None
 
-    def get(self, ws: Workshop) -> logic.Dashboard:
+    def get(self, ws: Workshop, pool: tuple[Any, Any] = ("linear", "equal")) -> logic.Dashboard:
+        """The dashboard for ``pool`` = (method, weights) from :func:`logic.pool_choice`."""
         with self._lock:
             rows = ws.store.history()
-            key = (len(rows), rows[-1].id if rows else 0, ws.state.round)
+            key = (len(rows), rows[-1].id if rows else 0, ws.state.round, pool)
             if self._value is None or key != self._key:
-                self._value = logic.dashboard(ws.study, ws.store, ws.state.round)
+                self._value = logic.dashboard(ws.study, ws.store, ws.state.round,
+                                              method=pool[0], weights=pool[1])
                 self._key = key
             return self._value
 
@@ -283,17 +285,23 @@ def create_app(workshop: Workshop) -> Flask:
         return redirect(url_for("expert_summary", token=token), code=303)
 
     # ------------------------------------------------------------------ facilitator
+    def chosen_pool() -> tuple[Any, Any]:
+        return logic.pool_choice(request.values.get("method"), request.values.get("weights"))
+
     @app.get("/f/<token>/")
     def facilitator_home(token: str) -> str:
         facilitator(token)
+        method, weights = chosen_pool()
         return render_template("facilitator.html", token=token, study=study,
                                round=ws.state.round, open=ws.state.is_open,
-                               exports=ws.state.exports, message=request.args.get("msg", ""))
+                               exports=ws.state.exports, message=request.args.get("msg", ""),
+                               method=method, weights=weights, pools=logic.POOLS,
+                               has_seeds=bool(study.seeds))
 
     @app.get("/f/<token>/live")
     def facilitator_live(token: str) -> str:
         facilitator(token)
-        d = cache.get(ws)
+        d = cache.get(ws, chosen_pool())
         return render_template("facilitator_live.html", d=d, study=study, model=model,
                                round=ws.state.round, open=ws.state.is_open,
                                submitted=ws.state.submitted(),
@@ -320,9 +328,11 @@ def create_app(workshop: Workshop) -> Flask:
         from ..elicitation.writeback import write_pooled_model
 
         facilitator(token)
-        d = cache.get(ws)
+        method, weights = chosen_pool()
+        d = cache.get(ws, (method, weights))
         if d.pooled is None or not d.pooled.nodes:
-            abort(409, "Nothing is pooled yet: no model to export.")
+            abort(409, "Nothing is pooled yet: no model to export."
+                  + (f" ({d.error})" if d.error else ""))
         stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         folder = ws.store.path.parent
         base = f"{study.id}_pooled_round{ws.state.round}_{stamp}"
@@ -336,8 +346,9 @@ def create_app(workshop: Workshop) -> Flask:
         else:  # pragma: no cover - a thousand exports in one second
             abort(409, "could not find a free file name")
         ws.state.add_export(path.name)
-        return redirect(url_for("facilitator_home", token=token,
-                                msg=f"Wrote {path} (pooled model with provenance)."),
+        return redirect(url_for("facilitator_home", token=token, method=method, weights=weights,
+                                msg=f"Wrote {path} ({logic.POOLS[(method, weights)]}; "
+                                    "pooled model with provenance)."),
                         code=303)
 
     @app.get("/f/<token>/exports/<name>")
