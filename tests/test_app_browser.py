@@ -143,6 +143,50 @@ def test_expert_answers_reloads_submits_and_facilitator_sees_it_pooled(
     page.close()
 
 
+def test_round_two_in_the_browser(browser: Any, served: tuple[Workshop, str]) -> None:
+    """Three experts answer in round 1; the facilitator closes it and opens round 2 with
+    the buttons; E1 then sees the anonymised spread of round 1 (min · median · max) beside
+    their own answer carried over, and saves a round-2 answer."""
+    ws, url = served
+    for e, p in (("E1", 0.7), ("E2", 0.5), ("E3", 0.3)):
+        ws.store.add([
+            _answer(ws, e, outcome, {**probs, **({"strengthens": p, "neutral": 0.9 - p,
+                                                  "weakens": 0.1}
+                                                 if outcome == "ukraine_wins" else {})})
+            for outcome, probs in GOOD.items()])
+    fpage = browser.new_page()
+    fpage.set_default_timeout(20_000)
+    fpage.goto(f"{url}/f/{ws.state.facilitator_token}/")
+    fpage.click("#close-round")
+    fpage.click("#next-round")
+    assert fpage.inner_text("#round") == "2" and ws.state.round == 2
+    page = browser.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{url}/e/{ws.state.expert_token('E1')}/node/threat_russia")
+    spread = page.locator(".prev-spread").first.inner_text()
+    assert "0.30 · 0.50 · 0.70" in spread
+    body = page.inner_text("main")
+    assert "E2" not in body and "E3" not in body
+    first = page.locator("fieldset.distribution").first
+    assert first.locator("input.prob").nth(0).input_value() == "0.7"
+    first.locator("input.prob").nth(0).fill("0.6")
+    first.locator("input.prob").nth(1).fill("0.3")
+    page.click("#save")
+    assert "3 new" in page.inner_text("#saved")
+    mine = {a.question: a for a in ws.store.latest(expert="E1")}
+    assert mine[f"{Q}ukraine_wins"].round == 2
+    assert mine[f"{Q}ukraine_wins"].value["strengthens"] == 0.6
+    page.close()
+    fpage.close()
+
+
+def _answer(ws: Workshop, expert: str, outcome: str, probs: dict[str, float]) -> Any:
+    from cohesion_bn.elicitation.questions import Answer
+
+    return Answer(study=ws.study.id, round=1, expert=expert, question=f"{Q}{outcome}",
+                  value=probs)
+
+
 def test_a_wrong_token_is_refused(browser: Any, served: tuple[Workshop, str]) -> None:
     ws, url = served
     page = browser.new_page()
