@@ -173,6 +173,30 @@ def _strength_orders(
     return orders
 
 
+def _checked_columns(
+    columns: np.ndarray, where: Sequence[str], *, source: str, node: str, construct: str
+) -> np.ndarray:
+    """The parameter columns (one distribution of the child per row), each checked to be
+    non-negative and to sum to 1 within :data:`SUM_TOLERANCE` (naming the column), then
+    normalised exactly."""
+    for label, col in zip(where, columns, strict=True):
+        if not np.all(np.isfinite(col)) or np.any(col < 0):
+            raise fail(
+                source,
+                f"{label} has a negative or non-finite number",
+                node=node,
+                construct=construct,
+            )
+        if abs(float(col.sum()) - 1.0) > SUM_TOLERANCE:
+            raise fail(
+                source,
+                f"{label} sums to {float(col.sum()):.6g}, not 1",
+                node=node,
+                construct=construct,
+            )
+    return columns / columns.sum(axis=1, keepdims=True)
+
+
 def noisy_max_table(
     states: Sequence[str],
     parent_states: Sequence[Sequence[str]],
@@ -223,22 +247,7 @@ def noisy_max_table(
     for name, pstates, order in zip(names, parent_states, orders, strict=True):
         where.extend(f"column for {name}={pstates[o]}" for o in order)
     where.append("the leak column")
-    for label, col in zip(where, columns, strict=True):
-        if not np.all(np.isfinite(col)) or np.any(col < 0):
-            raise fail(
-                source,
-                f"{label} has a negative or non-finite number",
-                node=node,
-                construct=construct,
-            )
-        if abs(float(col.sum()) - 1.0) > SUM_TOLERANCE:
-            raise fail(
-                source,
-                f"{label} sums to {float(col.sum()):.6g}, not 1",
-                node=node,
-                construct=construct,
-            )
-    columns = columns / columns.sum(axis=1, keepdims=True)
+    columns = _checked_columns(columns, where, source=source, node=node, construct=construct)
     # survival[c, k] = P(index >= k) under column c, for k = 0..n (survival[:, n] = 0)
     survival = np.zeros((total, n + 1))
     survival[:, :n] = np.cumsum(columns[:, ::-1], axis=1)[:, ::-1]
@@ -335,22 +344,7 @@ def noisy_adder_table(
         for st in ps
     ]
     where.append("the leak column")
-    for label, col in zip(where, columns, strict=True):
-        if not np.all(np.isfinite(col)) or np.any(col < 0):
-            raise fail(
-                source,
-                f"{label} has a negative or non-finite number",
-                node=node,
-                construct=construct,
-            )
-        if abs(float(col.sum()) - 1.0) > SUM_TOLERANCE:
-            raise fail(
-                source,
-                f"{label} sums to {float(col.sum()):.6g}, not 1",
-                node=node,
-                construct=construct,
-            )
-    columns = columns / columns.sum(axis=1, keepdims=True)
+    columns = _checked_columns(columns, where, source=source, node=node, construct=construct)
     starts = np.cumsum([0, *sizes[:-1]]).astype(int) if sizes else np.zeros(0, dtype=int)
     leak = w[-1] * columns[-1]
     table = np.empty((math.prod(sizes), n))

@@ -84,6 +84,11 @@ def _genie_names(root: ET.Element) -> dict[str, str]:
     return names
 
 
+def _numbers(elem: ET.Element, tag: str, *, source: str, node: str) -> np.ndarray:
+    """The numbers of the child element ``<tag>``, naming it if one is not a number."""
+    return numbers(_text(elem.find(tag)).split(), source=source, node=node, construct=f"<{tag}>")
+
+
 def _single_fault(elem: ET.Element) -> bool:
     """Whether a ``<noisyadder>`` says it uses SMILE's ``fun_single_fault`` function, as
     an attribute or a child element (the XDSL schema leaves the spelling open)."""
@@ -164,18 +169,8 @@ def parse_xdsl(text: str, *, source: str) -> tuple[list[NodeSpec], list[str], st
             values = noisy_max_table(
                 states,
                 parent_states,
-                strengths=numbers(
-                    _text(elem.find("strengths")).split(),
-                    source=source,
-                    node=nid,
-                    construct="<strengths>",
-                ),
-                parameters=numbers(
-                    _text(elem.find("parameters")).split(),
-                    source=source,
-                    node=nid,
-                    construct="<parameters>",
-                ),
+                strengths=_numbers(elem, "strengths", source=source, node=nid),
+                parameters=_numbers(elem, "parameters", source=source, node=nid),
                 source=source,
                 node=nid,
                 parents=parents,
@@ -194,18 +189,8 @@ def parse_xdsl(text: str, *, source: str) -> tuple[list[NodeSpec], list[str], st
             values = noisy_adder_table(
                 states,
                 parent_states,
-                weights=numbers(
-                    _text(elem.find("weights")).split(),
-                    source=source,
-                    node=nid,
-                    construct="<weights>",
-                ),
-                parameters=numbers(
-                    _text(elem.find("parameters")).split(),
-                    source=source,
-                    node=nid,
-                    construct="<parameters>",
-                ),
+                weights=_numbers(elem, "weights", source=source, node=nid),
+                parameters=_numbers(elem, "parameters", source=source, node=nid),
                 source=source,
                 node=nid,
                 parents=parents,
