@@ -312,7 +312,6 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .inference import _scenarios
     from .plots import network_figsize, plot_network, plot_scenarios
 
     model = _load(args)
@@ -325,7 +324,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     if args.what == "network":
         post = None
         if args.scenario:
-            (sc,) = _scenarios(model, [args.scenario])
+            sc = model.scenario(args.scenario)
             given["evidence"] = {**sc.evidence, **given["evidence"]}
         if args.beliefs or args.scenario or any(given.values()):
             post = model.query(None, **given)

@@ -503,15 +503,6 @@ def check_expectations(model: Model, scenarios: Iterable[str] | None = None) -> 
 
 
 def _scenarios(model: Model, names: Iterable[str] | None) -> list[Any]:
-    all_sc = {s.id: s for s in model.spec.scenarios}
     if names is None:
-        return list(all_sc.values())
-    out = []
-    for name in names:
-        if name not in all_sc:
-            from .errors import QueryError, did_you_mean
-
-            raise QueryError(f"unknown scenario {name!r}{did_you_mean(name, all_sc)}; the "
-                             f"scenarios are: {', '.join(all_sc) or 'none in this model'}")
-        out.append(all_sc[name])
-    return out
+        return list(model.spec.scenarios)
+    return [model.scenario(name) for name in names]

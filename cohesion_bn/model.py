@@ -21,8 +21,8 @@ import pandas as pd
 
 from .cpt import NodeContext, ParentInfo
 from .cpt import table as table_method
-from .errors import UnknownNodeError, UnknownStateError
-from .spec import CPTSpec, ModelSpec, NodeSpec, Provenance, load_spec
+from .errors import QueryError, UnknownNodeError, UnknownStateError, did_you_mean
+from .spec import CPTSpec, ModelSpec, NodeSpec, Provenance, ScenarioSpec, load_spec
 
 if TYPE_CHECKING:
     from pgmpy.models import DiscreteBayesianNetwork
@@ -126,6 +126,18 @@ class Model:
         if str(state).lower() in lowered:
             return lowered[str(state).lower()]
         raise UnknownStateError(nid, str(state), states, context=context)
+
+    def scenario(self, name: str) -> ScenarioSpec:
+        """The scenario called ``name`` (its id, or its label, either case); a
+        :class:`~cohesion_bn.errors.QueryError` with the close match and the list if none."""
+        by_id = {s.id: s for s in self.spec.scenarios}
+        if name in by_id:
+            return by_id[name]
+        for sc in self.spec.scenarios:
+            if str(name).lower() in (sc.id.lower(), sc.label.lower()):
+                return sc
+        raise QueryError(f"unknown scenario {name!r}{did_you_mean(str(name), by_id)}; the "
+                         f"scenarios are: {', '.join(by_id) or 'none in this model'}")
 
     # ------------------------------------------------------------------- pgmpy
     @cached_property

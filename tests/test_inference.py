@@ -253,3 +253,22 @@ def test_likelihood_that_rules_out_everything_is_impossible(tiny_path):
         m.query(evidence={"rain": "no", "sprinkler": "off"}, likelihood={"wet": [1, 0]})
     with pytest.raises(ImpossibleEvidenceError):
         m.mpe(evidence={"rain": "no", "sprinkler": "off"}, likelihood={"wet": [1, 0]})
+
+
+def test_scenario_by_id_or_label_and_one_message_everywhere() -> None:
+    """Model.scenario finds a scenario by id or label (either case); every place that takes
+    a scenario name (compare_scenarios, one-way, the Monte Carlo, the CLI) uses it, so an
+    unknown name always gets the same message with the close match."""
+    import cohesion_bn as cb
+    from cohesion_bn.errors import QueryError
+    from cohesion_bn.sensitivity import oneway, uncertainty
+
+    m = cb.load_model()
+    assert m.scenario("ukraine_loses").id == "ukraine_loses"
+    assert m.scenario("ii: ukraine loses").id == "ukraine_loses"
+    for call in (lambda: m.scenarios(scenarios=["ukraine_lose"]),
+                 lambda: oneway.analyze_scenarios(m, "cohesion=weak", scenarios=["ukraine_lose"]),
+                 lambda: uncertainty.analyze(m, "cohesion=weak", n=10, scenarios=["ukraine_lose"])):
+        with pytest.raises(QueryError, match=r"unknown scenario 'ukraine_lose' \(did you mean "
+                           r"'ukraine_loses'\?\); the scenarios are: ukraine_wins, "):
+            call()

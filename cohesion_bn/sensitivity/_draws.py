@@ -128,23 +128,16 @@ def resolve_scenarios(
         if scenarios is not None:
             raise AnalysisError("give either evidence (-e) or scenarios (--scenario), not both")
         return [("evidence", parse_evidence(model, evidence))]
-    known = {s.id: s for s in model.spec.scenarios}
     if scenarios is None:
-        if not known:
+        if not model.spec.scenarios:
             return [("prior", {})]
-        chosen = list(known)
+        chosen = list(model.spec.scenarios)
     else:
-        chosen = list(scenarios)
-        if not chosen:
+        if not list(scenarios):
             raise AnalysisError("scenarios= is empty; name at least one scenario")
-        for sid in chosen:
-            if sid not in known:
-                from ..errors import did_you_mean
-
-                raise AnalysisError(f"unknown scenario {sid!r}{did_you_mean(sid, known)}; "
-                                    f"the model's scenarios: {', '.join(known) or 'none'}")
-    return [(sid, {model.resolve_node(k): model.resolve_state(k, v)
-                   for k, v in known[sid].evidence.items()}) for sid in chosen]
+        chosen = [model.scenario(sid) for sid in scenarios]
+    return [(sc.id, {model.resolve_node(k): model.resolve_state(k, v)
+                     for k, v in sc.evidence.items()}) for sc in chosen]
 
 
 # ----------------------------------------------------------------------- distributions

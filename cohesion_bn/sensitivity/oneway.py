@@ -670,18 +670,12 @@ def analyze_scenarios(
 
     Returns ``{scenario id: result}`` in the model's scenario order.
     """
-    known = {s.id: s for s in model.spec.scenarios}
-    names = list(known) if scenarios is None else list(scenarios)
-    if not names:
+    chosen = (list(model.spec.scenarios) if scenarios is None
+              else [model.scenario(name) for name in scenarios])
+    if not chosen:
         raise AnalysisError("the model has no scenarios; pass evidence to analyze() instead")
-    out: dict[str, OneWayResult] = {}
-    for name in names:
-        if name not in known:
-            raise AnalysisError(f"unknown scenario {name!r}; the scenarios are: "
-                                f"{', '.join(known) or '(none)'}")
-        out[name] = analyze(model, target, evidence=dict(known[name].evidence),
-                            denominator=denominator, scheme=scheme)
-    return out
+    return {sc.id: analyze(model, target, evidence=dict(sc.evidence), denominator=denominator,
+                           scheme=scheme) for sc in chosen}
 
 
 # --------------------------------------------------------------------------------------
