@@ -256,9 +256,10 @@ def from_pgmpy(network: DiscreteBayesianNetwork, *, labels: Mapping[str, str] | 
         nodes.append(NodeSpec(id=str(nid), states=states, parents=parents,
                               cpt=CPTSpec("table", params, provenance_of(str(nid))),
                               label=labels.get(str(nid), "")))
+    for arr in arrays.values():
+        arr.setflags(write=False)
     spec = ModelSpec(nodes=tuple(nodes), id=model_id, title=model_id,
-                     description=f"Imported from {source}.", path=source)
-    spec.__dict__["_cpt_cache"] = arrays
+                     description=f"Imported from {source}.", path=source, _tables=arrays)
     return Model(spec)
 
 

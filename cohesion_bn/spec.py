@@ -197,6 +197,8 @@ class ModelSpec:
     source_text: str = ""
     schema_version: int = 1
     path: str = ""
+    #: the CPTs built so far (or given, for an imported network), read-only arrays by node
+    _tables: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def by_id(self) -> dict[str, NodeSpec]:
@@ -216,11 +218,12 @@ class ModelSpec:
 
     def cpt(self, node_id: str) -> np.ndarray:
         """The CPT of ``node_id``, shape (n_states, *parent_cards), built by its method."""
-        cache: dict[str, np.ndarray] = self.__dict__.setdefault("_cpt_cache", {})
-        if node_id not in cache:
+        if node_id not in self._tables:
             n = self.by_id[node_id]
-            cache[node_id] = build_cpt(n.cpt.method, n.cpt.params, self.context(node_id))
-        return cache[node_id]
+            table = build_cpt(n.cpt.method, n.cpt.params, self.context(node_id))
+            table.setflags(write=False)  # shared by every caller: nobody may change it
+            self._tables[node_id] = table
+        return self._tables[node_id]
 
     def topological_order(self) -> list[str]:
         order: list[str] = []
