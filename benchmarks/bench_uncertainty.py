@@ -27,7 +27,8 @@ warnings.simplefilter("ignore", FutureWarning)
 
 import cohesion_bn as cb  # noqa: E402
 from cohesion_bn.sensitivity import uncertainty  # noqa: E402
-from cohesion_bn.sensitivity._draws import compiled_network, read_uncertainty  # noqa: E402
+from cohesion_bn.sensitivity._draws import read_uncertainty  # noqa: E402
+from cohesion_bn.sensitivity._target import compile_model  # noqa: E402
 
 
 def _best(fn, repeats: int = 3) -> float:
@@ -47,7 +48,7 @@ def main() -> None:
     n, k = args.draws, args.subset
 
     model = cb.load_model()
-    net = compiled_network(model)
+    net = compile_model(model)
     scen = [(s.id, dict(s.evidence)) for s in model.spec.scenarios]
     target, t_idx = "cohesion", 0
     unc = read_uncertainty(model)

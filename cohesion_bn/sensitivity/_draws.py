@@ -54,10 +54,9 @@ from scipy import special, stats
 from ..cpt import ranked as ranked_method
 from ..errors import AnalysisError, Problem, did_you_mean
 from ..random import SeedLike, handle_seed
-from ._target import EvidenceLike, compile_model, parse_evidence, split_assignment
+from ._target import EvidenceLike, parse_evidence, split_assignment
 
 if TYPE_CHECKING:
-    from ..engine import CompiledNetwork
     from ..model import Model
 
 __all__ = [
@@ -67,7 +66,6 @@ __all__ = [
     "Group",
     "RankedGroup",
     "Uncertainty",
-    "compiled_network",
     "read_uncertainty",
     "resolve_scenarios",
     "resolve_target",
@@ -79,16 +77,6 @@ DEFAULT_ESS = 20.0
 DEFAULT_RANKED_SD = 0.5
 _EPS = 1e-12
 RankedMode = Literal["columns", "parameters"]
-
-def compiled_network(model: Model) -> CompiledNetwork:
-    """The model's network compiled for the batched engine (:func:`._target.compile_model`)."""
-    net = compile_model(model)
-    for n in model.nodes:
-        if tuple(net.parents[n]) != tuple(model.parents(n)):  # pragma: no cover
-            raise AnalysisError(f"internal: node {n!r} has parents {net.parents[n]} in "
-                                f"the compiled network, {model.parents(n)} in the model")
-    return net
-
 
 # ----------------------------------------------------------------------- targets, scenarios
 

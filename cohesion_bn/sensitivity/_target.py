@@ -224,5 +224,9 @@ def compile_model(model: Model) -> CompiledNetwork:
     cn = _COMPILED.get(model)
     if cn is None:
         cn = CompiledNetwork.from_pgmpy(model.network)
+        for n in model.nodes:  # the engine's axes must follow the model's parent order
+            if tuple(cn.parents[n]) != tuple(model.parents(n)):  # pragma: no cover
+                raise AnalysisError(f"internal: node {n!r} has parents {cn.parents[n]} in "
+                                    f"the compiled network, {model.parents(n)} in the model")
         _COMPILED[model] = cn
     return cn

@@ -55,8 +55,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
-from ._draws import compiled_network, resolve_scenarios, resolve_target
-from ._target import EvidenceLike
+from ._draws import resolve_scenarios, resolve_target
+from ._target import EvidenceLike, compile_model
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -170,7 +170,7 @@ def analyze(
     cases = resolve_scenarios(model, scenarios, evidence)
     candidates = None if nodes is None else [model.resolve_node(n, context="nodes")
                                              for n in nodes]
-    net = compiled_network(model)
+    net = compile_model(model)
     cpts = net.cpts
     rows: list[dict[str, Any]] = []
     h_t: dict[str, float] = {}

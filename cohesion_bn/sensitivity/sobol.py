@@ -92,12 +92,11 @@ from ._draws import (
     DEFAULT_RANKED_SD,
     ColumnGroup,
     Uncertainty,
-    compiled_network,
     read_uncertainty,
     resolve_scenarios,
     resolve_target,
 )
-from ._target import EvidenceLike
+from ._target import EvidenceLike, compile_model
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -264,7 +263,7 @@ def analyze(
 
     base = qmc.Sobol(d=2 * d, scramble=True, seed=rng).random(int(n))
     boot_seed = int(rng.integers(1, 2**31 - 1))
-    net = compiled_network(model)
+    net = compile_model(model)
     per_point = 8 * (g_count + 2) * sum(model.cpt(x).size for x in unc.nodes)
     block = max(1, min(int(n), max_bytes // max(per_point, 1)))
     rows = int(n) * (g_count + 2)

@@ -57,12 +57,11 @@ from ._draws import (
     DEFAULT_RANKED_SD,
     RankedMode,
     Uncertainty,
-    compiled_network,
     read_uncertainty,
     resolve_scenarios,
     resolve_target,
 )
-from ._target import EvidenceLike
+from ._target import EvidenceLike, compile_model
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -187,7 +186,7 @@ def analyze(
     if not unc.groups:
         raise AnalysisError("no CPT carries uncertainty: the model has no uncertainty: "
                             "entries and ess= was not given (or nodes= names no uncertain CPT)")
-    net = compiled_network(model)
+    net = compile_model(model)
     rng = handle_seed(seed)
 
     t0 = time.perf_counter()
