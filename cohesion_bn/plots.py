@@ -29,6 +29,12 @@ __all__ = [
 ]
 
 
+#: how a node with a finding (evidence or an intervention) is drawn: grey, with a red edge,
+#: unlike any layer colour (Pastel1 without its grey)
+FINDING_FACE = "#d9d9d9"
+FINDING_EDGE = "#b00000"
+
+
 def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
     if ax is not None:
         return ax
@@ -86,9 +92,10 @@ def plot_network(model: Model, *, posterior: Posterior | None = None, ax: Axes |
     Without ``posterior`` each node is a box with its label. With one (e.g.
     ``model.query(evidence=...)``, every node) each node is drawn the way GeNIe and Netica
     draw a belief view: its label over one bar per state with the probability in percent;
-    nodes with findings (hard evidence or an intervention) are shaded, an intervention says
-    ``do:`` and its incoming arrows are dashed (cut). Arrows end at spread points along the
-    child's top edge, so many parents stay readable."""
+    nodes with findings (hard evidence or an intervention) are grey with a red edge, an
+    intervention says ``do:`` and its incoming arrows are dashed (cut). Arrows run under the
+    boxes and end at spread points along the child's top edge, so many parents stay
+    readable."""
     from matplotlib import colormaps
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
@@ -119,16 +126,21 @@ def plot_network(model: Model, *, posterior: Posterior | None = None, ax: Axes |
             px, py = pos[parent]
             spread = (k + 1) / (len(parents) + 1) - 0.5
             cut = posterior is not None and child in posterior.findings.do
+            # under the boxes (a long edge passes behind the nodes it crosses), its head
+            # just outside the child's padded edge so it stays visible
             ax.add_patch(FancyArrowPatch(
-                (px, py - height(parent) / 2), (cx + 1.2 * half_w * spread, cy + height(child) / 2),
+                (px, py - height(parent) / 2),
+                (cx + 1.2 * half_w * spread, cy + height(child) / 2 + 0.03),
                 arrowstyle="-|>", mutation_scale=9, color="#bbbbbb" if cut else "#888888",
-                lw=0.7, linestyle="--" if cut else "-", zorder=2.5, shrinkA=0, shrinkB=0))
+                lw=0.7, linestyle="--" if cut else "-", zorder=1.5, shrinkA=0, shrinkB=0))
     for n, (x, y) in pos.items():
         h = height(n)
-        face = "#f4cccc" if n in fixed else cmap(depth[n] % 9)
+        finding = n in fixed
         ax.add_patch(FancyBboxPatch((x - half_w, y - h / 2), 2 * half_w, h,
-                                    boxstyle="round,pad=0.02", fc=face, ec="#555555", lw=0.8,
-                                    zorder=2))
+                                    boxstyle="round,pad=0.02",
+                                    fc=FINDING_FACE if finding else cmap(depth[n] % 8),
+                                    ec=FINDING_EDGE if finding else "#555555",
+                                    lw=1.8 if finding else 0.8, zorder=2))
         if posterior is None:
             ax.text(x, y, "\n".join(textwrap.wrap(model.label(n), wrap)), ha="center",
                     va="center", fontsize=font_size, zorder=3)

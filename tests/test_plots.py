@@ -44,7 +44,10 @@ def test_findings_are_shaded_and_intervened_arrows_dashed(model: cb.Model) -> No
     fig, ax = plt.subplots()
     cb.plot_network(model, posterior=post, ax=ax)
     boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
-    shaded = [b for b in boxes if matplotlib.colors.to_hex(b.get_facecolor()) == "#f4cccc"]
+    shaded = [b for b in boxes if matplotlib.colors.to_hex(b.get_edgecolor()) == "#b00000"]
+    assert all(matplotlib.colors.to_hex(b.get_facecolor()) == "#d9d9d9" for b in shaded)
+    others = [b for b in boxes if b not in shaded]
+    assert not [b for b in others if matplotlib.colors.to_hex(b.get_facecolor()) == "#d9d9d9"]
     assert len(boxes) == len(model.nodes) and len(shaded) == 2
     arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
     assert len(arrows) == sum(len(model.parents(n)) for n in model.nodes)
