@@ -1,7 +1,7 @@
 """``cohesion-bn sensitivity [ANALYSIS] ...``: sensitivity and uncertainty analyses.
 
 One-way parameter sensitivity is the default analysis; the others are named:
-``tune``, ``twoway``, ``expert``, ``findings``, ``uncertainty``, ``sobol``. Thin: parse
+``tune``, ``twoway``, ``expert``, ``findings``, ``uncertainty``, ``sobol``, ``arcs``. Thin: parse
 the arguments, call :mod:`cohesion_bn.sensitivity`, print a table or JSON.
 """
 
@@ -18,7 +18,7 @@ from .errors import AnalysisError
 
 __all__ = ["add_sensitivity_parser"]
 
-ANALYSES = ("oneway", "tune", "twoway", "expert", "findings", "uncertainty", "sobol")
+ANALYSES = ("oneway", "tune", "twoway", "expert", "findings", "uncertainty", "sobol", "arcs")
 
 
 def _json_default(obj: Any) -> Any:
@@ -195,6 +195,21 @@ def _run(args: argparse.Namespace) -> int:
             _print_df(part[cols].set_index(cols[0]) if cols else part, args.top)
             print()
         return 0
+    if kind == "arcs":
+        from .sensitivity import arcs
+
+        result = arcs.analyze(model, measure=args.measure, aggregate=args.aggregate)
+        df = result.to_df()
+        if args.json:
+            _print_json(df.to_dict(orient="records"))
+            return 0
+        print(f"Strength of influence of each arc ({args.measure} distance, {args.aggregate} "
+              f"over the other parents' states), strongest first; top {args.top} of "
+              f"{len(df)}:\n")
+        _print_df(df.set_index(["parent", "child"]), args.top)
+        print("\n(0: the parent never changes its child's distribution; `cohesion-bn plot "
+              "network --arc-strength` draws them.)")
+        return 0
     raise AnalysisError(f"unknown analysis {kind!r}; choose from {', '.join(ANALYSES)}")
 
 
@@ -212,7 +227,7 @@ def add_sensitivity_parser(sub: Any, model_args: Any) -> None:
     """Add ``sensitivity`` to the CLI's subparsers."""
     p = sub.add_parser(
         "sensitivity",
-        help="parameter sensitivity (default), tuning, findings, uncertainty, Sobol",
+        help="parameter sensitivity (default), tuning, findings, uncertainty, Sobol, arcs",
         description="One-way parameter sensitivity of P(--target | --evidence) by default; "
                     "name another analysis first: " + ", ".join(ANALYSES[1:]) + ".")
     p.add_argument("analysis", nargs="?", default="oneway", choices=ANALYSES,
@@ -239,6 +254,10 @@ def add_sensitivity_parser(sub: Any, model_args: Any) -> None:
     p.add_argument("--inputs", choices=["columns", "ranked", "all"], default="columns",
                    help="sobol: the uncertain inputs")
     p.add_argument("--k", type=_positive_int, default=20, help="twoway: pairs among the top k")
+    p.add_argument("--measure", choices=["hellinger", "total_variation", "euclidean", "js"],
+                   default="hellinger", help="arcs: the distance between distributions")
+    p.add_argument("--aggregate", choices=["max", "mean"], default="max",
+                   help="arcs: over the other parents' states and the pairs of states")
     p.add_argument("--seed", type=int, default=None, help="random seed (reproducible)")
     p.add_argument("--top", type=_positive_int, default=15, help="rows to print")
     p.add_argument("--json", action="store_true", help="print JSON")

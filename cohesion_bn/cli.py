@@ -328,12 +328,18 @@ def _cmd_plot(args: argparse.Namespace) -> int:
             given["evidence"] = {**sc.evidence, **given["evidence"]}
         if args.beliefs or args.scenario or any(given.values()):
             post = model.query(None, **given)
+        weights = None
+        if args.arc_strength:
+            from .sensitivity import arcs
+
+            weights = arcs.analyze(model, measure=args.arc_strength).weights()
         fig, ax = plt.subplots(figsize=network_figsize(model, beliefs=post is not None))
-        plot_network(model, posterior=post, ax=ax)
+        plot_network(model, posterior=post, arc_weights=weights, ax=ax)
     else:
-        if args.scenario or args.beliefs or any(given.values()):
-            raise CohesionBNError("--scenario, --beliefs, --evidence and --do are for "
-                                  "`plot network`; `plot scenarios` draws every scenario")
+        if args.scenario or args.beliefs or args.arc_strength or any(given.values()):
+            raise CohesionBNError("--scenario, --beliefs, --evidence, --do and --arc-strength "
+                                  "are for `plot network`; `plot scenarios` draws every "
+                                  "scenario")
         node = model.resolve_node(args.node) if args.node else model.spec.topological_order()[-1]
         fig, ax = plt.subplots(figsize=(7.0, 3.6))
         plot_scenarios(model.scenarios(targets=[node]), node, ax=ax)
@@ -431,6 +437,11 @@ def _parser() -> argparse.ArgumentParser:
                    help="for `plot network`: beliefs given this evidence (repeatable)")
     p.add_argument("--do", action="append", metavar="NODE=STATE",
                    help="for `plot network`: beliefs under this intervention (repeatable)")
+    p.add_argument("--arc-strength", nargs="?", const="hellinger", default=None,
+                   choices=["hellinger", "total_variation", "euclidean", "js"],
+                   metavar="MEASURE",
+                   help="for `plot network`: arcs as thick as their strength of influence "
+                        "(default measure: hellinger)")
     p.add_argument("--out", "-o", metavar="FILE.png", help="output file")
     p.add_argument("--dpi", type=int, default=150)
     p.add_argument("--force", action="store_true", help="overwrite an existing file")

@@ -6,6 +6,7 @@ possible). Nothing here changes matplotlib's global settings.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -85,8 +86,9 @@ def network_figsize(model: Model, *, beliefs: bool = False) -> tuple[float, floa
     return max(8.0, 1.25 * widest), 2.0 * n_layers
 
 
-def plot_network(model: Model, *, posterior: Posterior | None = None, ax: Axes | None = None,
-                 wrap: int = 14, font_size: float = 7.0) -> Axes:
+def plot_network(model: Model, *, posterior: Posterior | None = None,
+                 arc_weights: Mapping[tuple[str, str], float] | None = None,
+                 ax: Axes | None = None, wrap: int = 14, font_size: float = 7.0) -> Axes:
     """The network's graph in layers, top to bottom.
 
     Without ``posterior`` each node is a box with its label. With one (e.g.
@@ -95,12 +97,22 @@ def plot_network(model: Model, *, posterior: Posterior | None = None, ax: Axes |
     nodes with findings (hard evidence or an intervention) are grey with a red edge, an
     intervention says ``do:`` and its incoming arrows are dashed (cut). Arrows run under the
     boxes and end at spread points along the child's top edge, so many parents stay
-    readable."""
+    readable.
+
+    ``arc_weights`` (``{(parent, child): w}``, e.g. the strength of influence from
+    :func:`cohesion_bn.sensitivity.arcs.analyze`) draws each arc as thick as its weight,
+    relative to the largest; arcs not named are drawn thin."""
     from matplotlib import colormaps
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
     depth = layers(model)
     cmap = colormaps["Pastel1"]
+    arcs = {(p, c) for c in model.nodes for p in model.parents(c)}
+    weights = dict(arc_weights or {})
+    unknown = [f"{p} -> {c}" for p, c in weights if (p, c) not in arcs]
+    if unknown:
+        raise QueryError(f"arc_weights name arcs the model does not have: {', '.join(unknown)}")
+    top = max((abs(float(w)) for w in weights.values()), default=0.0)
     beliefs = posterior is not None
     if posterior is not None:
         missing = [n for n in model.nodes if n not in posterior.marginals]
@@ -117,6 +129,13 @@ def plot_network(model: Model, *, posterior: Posterior | None = None, ax: Axes |
         return 0.2 + row * len(model.states(n)) if beliefs else 0.3
 
     half_w = 0.46 if beliefs else 0.4
+
+    def width(parent: str, child: str) -> float:
+        if not weights:
+            return 0.7
+        w = abs(float(weights.get((parent, child), 0.0)))
+        return 0.4 + 4.6 * (w / top if top > 0 else 0.0)
+
     fixed = {**posterior.findings.hard, **posterior.findings.do} if posterior else {}
     # arrows: from the parent's bottom edge to a point on the child's top edge
     for child in model.nodes:
@@ -132,7 +151,8 @@ def plot_network(model: Model, *, posterior: Posterior | None = None, ax: Axes |
                 (px, py - height(parent) / 2),
                 (cx + 1.2 * half_w * spread, cy + height(child) / 2 + 0.03),
                 arrowstyle="-|>", mutation_scale=9, color="#bbbbbb" if cut else "#888888",
-                lw=0.7, linestyle="--" if cut else "-", zorder=1.5, shrinkA=0, shrinkB=0))
+                lw=width(parent, child), linestyle="--" if cut else "-", zorder=1.5,
+                shrinkA=0, shrinkB=0))
     for n, (x, y) in pos.items():
         h = height(n)
         finding = n in fixed

@@ -11,5 +11,6 @@ directly; this package imports nothing on its own):
 - :mod:`.expert` -- sensitivity to the parameters experts gave (ranked-node weights, spread);
 - :mod:`.findings` -- sensitivity to findings: mutual information, variance reduction;
 - :mod:`.uncertainty` -- Monte Carlo propagation of the CPTs' uncertainty;
-- :mod:`.sobol` -- Sobol' indices of a query over groups of uncertain inputs (SALib).
+- :mod:`.sobol` -- Sobol' indices of a query over groups of uncertain inputs (SALib);
+- :mod:`.arcs` -- the strength of influence of each arc, read off the CPTs.
 """
