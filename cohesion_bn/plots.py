@@ -55,23 +55,70 @@ def layers(model: Model) -> dict[str, int]:
     return depth
 
 
-def network_positions(model: Model) -> dict[str, tuple[float, float]]:
-    """Node positions in layers, top to bottom; within a layer, nodes sit in the order of
-    their parents' mean position (the barycentre heuristic of Sugiyama et al. 1981), ties
-    in file order, so few edges cross."""
+#: width of a bend point's slot in a layer, against 1 for a node
+_BEND_SLOT = 0.35
+
+
+def _layout(model: Model) -> tuple[dict[str, tuple[float, float]],
+                                   dict[tuple[str, str], list[tuple[float, float]]], float]:
+    """Nodes in layers (their depth), top to bottom, and the bend points of every arc that
+    skips layers: such an arc gets one point per layer it crosses (the dummy nodes of
+    Sugiyama, Tagawa & Toda 1981), so it runs between nodes instead of through them. Within
+    a layer, nodes and bend points sit under their predecessors' mean position (the
+    barycentre heuristic), ties in file order, pushed apart just enough to leave each node a
+    width of 1 and each bend point ``_BEND_SLOT``. Returns positions, bends and the width
+    of the drawing (in node widths)."""
     depth = layers(model)
     n_layers = max(depth.values()) + 1
-    x: dict[str, float] = {}
-    pos: dict[str, tuple[float, float]] = {}
-    for level in range(n_layers):
-        members = [n for n in model.nodes if depth[n] == level]
-        if level:
-            members.sort(key=lambda n: float(np.mean([x[p] for p in model.parents(n)])))
-        width = len(members)
-        for i, n in enumerate(members):
-            x[n] = i - (width - 1) / 2
-            pos[n] = (x[n], -float(level))
-    return pos
+    members: list[list[object]] = [[] for _ in range(n_layers)]
+    preds: dict[object, list[object]] = {}
+    for n in model.nodes:
+        members[depth[n]].append(n)
+        preds.setdefault(n, [])
+    for child in model.nodes:
+        for parent in model.parents(child):
+            prev: object = parent
+            for level in range(depth[parent] + 1, depth[child]):
+                bend = (parent, child, level)
+                members[level].append(bend)
+                preds[bend] = [prev]
+                prev = bend
+            preds[child].append(prev)
+    x: dict[object, float] = {}
+    for level, items in enumerate(members):
+        slots = [1.0 if isinstance(i, str) else _BEND_SLOT for i in items]
+        if not level:
+            total = sum(slots)
+            wanted = list(np.cumsum(slots) - np.array(slots) / 2 - total / 2)
+        else:  # under the predecessors where there is room, pushed apart where not
+            wanted = [float(np.mean([x[q] for q in preds[i]])) if preds[i] else 0.0
+                      for i in items]
+            order = sorted(range(len(items)), key=lambda k: wanted[k])
+            items[:] = [items[k] for k in order]
+            slots = [slots[k] for k in order]
+            wanted = [wanted[k] for k in order]
+        placed: list[float] = []
+        for k, want in enumerate(wanted):
+            gap = (slots[k - 1] + slots[k]) / 2 if k else 0.0
+            placed.append(max(want, placed[-1] + gap) if placed else want)
+        shift = float(np.mean(np.array(placed) - np.array(wanted)))
+        for item, px in zip(items, placed, strict=True):
+            x[item] = px - shift
+    widest = max(x.values()) - min(x.values()) + 1.0
+    pos = {n: (x[n], -float(depth[n])) for n in model.nodes}
+    bends: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for level, items in enumerate(members):
+        for item in items:
+            if isinstance(item, tuple):
+                parent, child, _ = item
+                bends.setdefault((parent, child), []).append((x[item], -float(level)))
+    return pos, bends, widest
+
+
+def network_positions(model: Model) -> dict[str, tuple[float, float]]:
+    """Node positions in layers, top to bottom (x in node widths, y = -depth); arcs that
+    skip layers get bend points between the nodes (see :func:`plot_network`)."""
+    return _layout(model)[0]
 
 
 def network_figsize(model: Model, *, beliefs: bool = False) -> tuple[float, float]:
@@ -79,7 +126,7 @@ def network_figsize(model: Model, *, beliefs: bool = False) -> tuple[float, floa
     layer room: 1.25 in per node (1.6 with belief bars), 2 in per layer (more with bars)."""
     depth = layers(model)
     n_layers = max(depth.values()) + 1
-    widest = int(max(np.bincount(list(depth.values()))))
+    widest = _layout(model)[2]
     if beliefs:
         most = max(len(model.states(n)) for n in model.nodes)
         return max(8.0, 1.6 * widest), (1.2 + 0.25 * most) * n_layers
@@ -122,7 +169,9 @@ def plot_network(model: Model, *, posterior: Posterior | None = None,
     most = max(len(model.states(n)) for n in model.nodes)
     row = 0.13  # height of one state's bar row, in layer units
     step = (0.55 + row * most) if beliefs else 1.0  # distance between layers
-    pos = {n: (x, y * step) for n, (x, y) in network_positions(model).items()}
+    layout, bend_points, _ = _layout(model)
+    pos = {n: (x, y * step) for n, (x, y) in layout.items()}
+    bends = {arc: [(bx, by * step) for bx, by in pts] for arc, pts in bend_points.items()}
     ax = _axes(ax, network_figsize(model, beliefs=beliefs))
 
     def height(n: str) -> float:
@@ -145,14 +194,19 @@ def plot_network(model: Model, *, posterior: Posterior | None = None,
             px, py = pos[parent]
             spread = (k + 1) / (len(parents) + 1) - 0.5
             cut = posterior is not None and child in posterior.findings.do
-            # under the boxes (a long edge passes behind the nodes it crosses), its head
-            # just outside the child's padded edge so it stays visible
+            # under the boxes, through the arc's bend points (one per layer it skips), its
+            # head just outside the child's padded edge so it stays visible
+            start = (px, py - height(parent) / 2)
+            color, lw, dash = ("#bbbbbb" if cut else "#888888", width(parent, child),
+                               "--" if cut else "-")
+            for bx, by in bends.get((parent, child), []):
+                ax.plot([start[0], bx], [start[1], by], color=color, lw=lw, linestyle=dash,
+                        zorder=1.5, solid_capstyle="round")
+                start = (bx, by)
             ax.add_patch(FancyArrowPatch(
-                (px, py - height(parent) / 2),
-                (cx + 1.2 * half_w * spread, cy + height(child) / 2 + 0.03),
-                arrowstyle="-|>", mutation_scale=9, color="#bbbbbb" if cut else "#888888",
-                lw=width(parent, child), linestyle="--" if cut else "-", zorder=1.5,
-                shrinkA=0, shrinkB=0))
+                start, (cx + 1.2 * half_w * spread, cy + height(child) / 2 + 0.03),
+                arrowstyle="-|>", mutation_scale=9, color=color, lw=lw, linestyle=dash,
+                zorder=1.5, shrinkA=0, shrinkB=0))
     for n, (x, y) in pos.items():
         h = height(n)
         finding = n in fixed
@@ -180,7 +234,7 @@ def plot_network(model: Model, *, posterior: Posterior | None = None,
                                    fc="#4c72b0", ec="none", zorder=3))
             ax.text(x + half_w - 0.02, yy, f"{100 * float(p):.0f}%", ha="right", va="center",
                     fontsize=font_size - 1.5, zorder=3)
-    xs = [p[0] for p in pos.values()]
+    xs = [p[0] for p in pos.values()] + [b[0] for pts in bends.values() for b in pts]
     ys = [p[1] for p in pos.values()]
     pad_y = max(height(n) for n in model.nodes) / 2 + 0.1
     ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)

@@ -8,6 +8,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
@@ -73,3 +74,36 @@ def test_beliefs_need_every_node(model: cb.Model) -> None:
     post = model.query("cohesion")
     with pytest.raises(QueryError, match="no marginal for war_outcome"):
         cb.plot_network(model, posterior=post)
+
+
+def test_layout_puts_nodes_under_their_parents_and_routes_long_arcs_between_nodes(
+    model: cb.Model,
+) -> None:
+    """The shipped model: each factor sits under the mean of its sub-factors (there is room),
+    nodes of a layer are at least one width apart. tiny.yaml: rain -> wet skips a layer, so
+    it gets a bend point beside 'sprinkler', not on it."""
+    from pathlib import Path
+
+    from cohesion_bn.plots import _BEND_SLOT, _layout
+
+    pos = cb.plots.network_positions(model)
+    for factor in ("threats", "institutions", "norms", "leadership"):
+        under = np.mean([pos[p][0] for p in model.parents(factor)])
+        assert pos[factor][0] == pytest.approx(under, abs=1e-9)
+    by_layer: dict[float, list[float]] = {}
+    for x, y in pos.values():
+        by_layer.setdefault(y, []).append(x)
+    for xs in by_layer.values():
+        assert np.all(np.diff(sorted(xs)) >= 1 - 1e-9)
+    tiny = cb.load_model(Path(__file__).parent / "data" / "tiny.yaml")
+    tpos, bends, width = _layout(tiny)
+    assert list(bends) == [("rain", "wet")]
+    ((bx, by),) = bends[("rain", "wet")]
+    assert by == tpos["sprinkler"][1]
+    assert abs(bx - tpos["sprinkler"][0]) >= (1 + _BEND_SLOT) / 2 - 1e-9
+    assert width >= 1 + _BEND_SLOT
+    fig, ax = plt.subplots()
+    cb.plot_network(tiny, ax=ax)
+    # the long arc: one segment to its bend point, then the arrow from there
+    assert any(list(line.get_xdata())[-1] == bx for line in ax.lines)
+    plt.close(fig)
