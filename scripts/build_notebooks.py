@@ -345,6 +345,27 @@ picture is unambiguous and converged: the cohesion node's own weights and varian
   cohesion) is robust; the stalemate cell's label is not.
 - The uncertainty numbers depend on an assumed ESS of 20. They become statements about
   expert disagreement only once the CPTs carry elicited uncertainty.
+
+## Appendix: the strength of each arc
+
+GeNIe's "strength of influence" (Koiter 2006): for each arc, the largest Hellinger distance
+between the child's distributions for two states of the parent, the other parents held
+fixed. It reads the CPTs only, whatever the query: a structural summary of the same story.
+"""),
+    code("""
+from cohesion_bn.sensitivity import arcs
+
+strength = arcs.analyze(model, measure="hellinger")
+strength.to_df().query("child == 'cohesion'").round(3)
+"""),
+    code("""
+fig, ax = plt.subplots(figsize=(14, 7))
+strength.plot(model, ax=ax);
+"""),
+    md("""
+Into cohesion, norms and leadership (0.56) outweigh threats and institutions (0.21), as the
+ranked weights (3 against 1) chosen to reproduce the paper's table say; every sub-factor
+arc out of the war's outcome is strong (0.55-0.67), because the paper's signs are sharp.
 """),
     code("""
 print(f"notebook ran in {time.perf_counter() - T0:.0f} s")
